@@ -1,0 +1,51 @@
+# conv-lessons: `make lab` opens the lessons, `make test` checks everything.
+# Both create .venv (Python venv) on first use and install the project into it.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TORCH_VERSION ?= 2.13.0
+TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+.PHONY: lab test install lint bench html clean notebooks
+
+install: $(STAMP)
+
+# PyTorch first, as a CPU build where we can get one: PyTorch's CPU wheel index when it answers,
+# otherwise the configured index (on Linux that is a multi-GB CUDA build unless a CPU wheel is
+# available locally, as on our CI machines).  Then the project, pinned to tested versions.
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@if $(BIN)/python -c "import torch" 2>/dev/null; then \
+	  echo "torch already installed: $$($(BIN)/python -c 'import torch; print(torch.__version__)')"; \
+	elif $(BIN)/python -c "import urllib.request; urllib.request.urlopen('$(TORCH_CPU_INDEX)/torch/', timeout=5)" 2>/dev/null; then \
+	  echo "installing torch==$(TORCH_VERSION) (CPU build) from $(TORCH_CPU_INDEX)"; \
+	  $(BIN)/python -m pip install "torch==$(TORCH_VERSION)" --index-url $(TORCH_CPU_INDEX) --extra-index-url https://pypi.org/simple; \
+	else \
+	  echo "$(TORCH_CPU_INDEX) does not answer: installing torch==$(TORCH_VERSION) from the configured index"; \
+	  $(BIN)/python -m pip install "torch==$(TORCH_VERSION)"; \
+	fi
+	$(BIN)/python -m pip install -c constraints.txt -e ".[test]"
+	@touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --ip=127.0.0.1 $(ROOT_FLAG) --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/notebooks
+
+test: $(STAMP)
+	$(BIN)/python -m ruff check conv_lessons tests benchmarks tools
+	$(BIN)/python -m pytest tests notebooks --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+
+lint: $(STAMP)
+	$(BIN)/python -m ruff check conv_lessons tests benchmarks tools
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_corr2d.py
+
+clean:
+	rm -rf $(VENV) site .pytest_cache
+
+# Re-execute the lessons in place (commit the result): outputs are seeded, so this is repeatable.
+notebooks: $(STAMP)
+	$(BIN)/python tools/execute_notebooks.py

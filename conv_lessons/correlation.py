@@ -1,0 +1,90 @@
+"""Two-dimensional cross-correlation (互相关) and convolution (卷积), three ways.
+
+* :func:`corr2d` is the chapter's double loop: slide the kernel window over the input, multiply
+  elementwise, sum.  It is written to be read, not to be fast.
+* :func:`corr2d_fast` gives the same numbers with no Python loop over output positions: it loops
+  over the kernel's few offsets instead and adds shifted copies of the whole input.
+* :func:`convolve2d` is true convolution: cross-correlation with the kernel flipped in both axes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from .validation import as_matrix, check_fits
+
+__all__ = ["corr2d", "corr2d_fast", "convolve2d", "output_shape"]
+
+
+def _input_and_kernel(X: Any, K: Any) -> tuple[torch.Tensor, torch.Tensor]:
+    """Validate ``X`` and ``K`` together and give them one common floating dtype."""
+    X = as_matrix(X, "X")
+    K = as_matrix(K, "K")
+    check_fits(X, K)
+    dtype = torch.promote_types(X.dtype, K.dtype)
+    return X.to(dtype), K.to(dtype)
+
+
+def output_shape(input_shape: tuple[int, int], kernel_shape: tuple[int, int]) -> tuple[int, int]:
+    """The output shape of a 'valid' cross-correlation: (n_h − k_h + 1, n_w − k_w + 1)."""
+    (n_h, n_w), (k_h, k_w) = input_shape, kernel_shape
+    return n_h - k_h + 1, n_w - k_w + 1
+
+
+def corr2d(X: Any, K: Any) -> torch.Tensor:
+    """Compute 2-D cross-correlation the chapter's way, one output element at a time.
+
+    ``Y[i, j]`` is the sum of the elementwise product of ``K`` with the window of ``X`` whose
+    top-left corner is ``(i, j)``; the window moves left to right, then top to bottom.
+    Returns a tensor of shape (n_h − k_h + 1, n_w − k_w + 1).
+
+    >>> corr2d(torch.tensor([[0., 1, 2], [3, 4, 5], [6, 7, 8]]), torch.tensor([[0., 1], [2, 3]]))
+    tensor([[19., 25.],
+            [37., 43.]])
+    """
+    X, K = _input_and_kernel(X, K)
+    h, w = K.shape
+    Y = torch.zeros((X.shape[0] - h + 1, X.shape[1] - w + 1), dtype=X.dtype)
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
+    return Y
+
+
+def corr2d_fast(X: Any, K: Any) -> torch.Tensor:
+    """Compute the same cross-correlation as :func:`corr2d` with whole-image operations.
+
+    Instead of visiting each output position, visit each kernel offset ``(i, j)`` (there are only
+    k_h·k_w of them) and add ``K[i, j]`` times the input shifted by that offset.  Differentiable
+    in both ``X`` and ``K``.  Returns a tensor of shape (n_h − k_h + 1, n_w − k_w + 1).
+    """
+    X, K = _input_and_kernel(X, K)
+    h, w = K.shape
+    out_h, out_w = output_shape(tuple(X.shape), (h, w))
+    if torch.is_grad_enabled() and K.requires_grad:
+        # Keep K[i, j] as a tensor so autograd can send a gradient back to the kernel.
+        Y = X[0:out_h, 0:out_w] * K[0, 0]
+        for i in range(h):
+            for j in range(w):
+                if i or j:
+                    Y = Y.addcmul(X[i:i + out_h, j:j + out_w], K[i, j])
+        return Y
+    weights = K.tolist()  # plain floats: the in-place add with a scalar is the fastest path
+    Y = X[0:out_h, 0:out_w] * weights[0][0]
+    for i in range(h):
+        for j in range(w):
+            if i or j:
+                Y.add_(X[i:i + out_h, j:j + out_w], alpha=weights[i][j])
+    return Y
+
+
+def convolve2d(X: Any, K: Any) -> torch.Tensor:
+    """Compute true 2-D convolution: cross-correlate ``X`` with ``K`` flipped in both axes.
+
+    For a symmetric kernel the two agree; for [[1, −1]] they differ by a sign.  Returns a tensor
+    of shape (n_h − k_h + 1, n_w − k_w + 1).
+    """
+    X, K = _input_and_kernel(X, K)
+    return corr2d_fast(X, torch.flip(K, dims=(0, 1)))

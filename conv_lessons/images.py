@@ -1,0 +1,63 @@
+"""The images the lessons work on: the chapter's toy pictures and one real photograph."""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import torch
+
+from .validation import as_positive_int
+
+__all__ = ["edge_image", "diagonal_image", "sample_photo"]
+
+
+def edge_image() -> torch.Tensor:
+    """The chapter's 6×8 image: ones (white) with a black band of zeros in columns 2–5.
+
+    Reading left to right, column 1→2 is a white→black edge and column 5→6 black→white.
+    """
+    X = torch.ones((6, 8))
+    X[:, 2:6] = 0
+    return X
+
+
+def diagonal_image(size: int = 8) -> torch.Tensor:
+    """A ``size``×``size`` image whose only edge is the diagonal (the chapter's first exercise).
+
+    Ones on and below the main diagonal, zeros above it, so every row and every column contains
+    exactly one step from 0 to 1.
+    """
+    size = as_positive_int(size, "size")
+    if size < 2:
+        raise ValueError(f"size: expected at least 2 so the image has an edge, got {size}.")
+    return torch.tril(torch.ones((size, size)))
+
+
+@functools.lru_cache(maxsize=None)
+def _photo(size: int | None) -> torch.Tensor:
+    from matplotlib import cbook
+    from PIL import Image
+
+    with cbook.get_sample_data("grace_hopper.jpg") as handle:  # ships inside matplotlib
+        image = Image.open(handle).convert("L")
+        image.load()
+    if size is not None:
+        width, height = image.size
+        scale = size / min(width, height)
+        image = image.resize((round(width * scale), round(height * scale)), Image.Resampling.LANCZOS)
+    pixels = np.asarray(image, dtype=np.float32) / 255.0
+    return torch.from_numpy(pixels.copy())
+
+
+def sample_photo(size: int | None = None) -> torch.Tensor:
+    """A real photograph (Grace Hopper, shipped with matplotlib) as a grayscale 2-D tensor.
+
+    Values are floats in [0, 1] (0 black, 1 white).  At full size it is 600×512 (height×width);
+    ``size`` resizes it so the shorter side is ``size`` pixels.  Nothing is downloaded.
+    """
+    if size is not None:
+        size = as_positive_int(size, "size")
+        if size < 8:
+            raise ValueError(f"size: expected at least 8 pixels on the shorter side, got {size}.")
+    return _photo(size).clone()

@@ -1,0 +1,95 @@
+"""Receptive fields (感受野): which input pixels one output element of a stack of layers can see.
+
+For layers with kernel sizes k_l, strides s_l and dilations d_l (Araujo et al., Distill 2019):
+
+    r = 1 + Σ_l (k_l' − 1) · Π_{i<l} s_i,   where k_l' = d_l·(k_l − 1) + 1 is the dilated kernel.
+
+Each layer widens the field by its own (k − 1), measured in input pixels: one step of layer l's
+window moves Π_{i<l} s_i input pixels.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .validation import as_int_sequence, as_nonnegative_int
+
+__all__ = ["receptive_field", "receptive_field_region", "feature_map_size"]
+
+
+def _layers(kernel_sizes: Any, strides: Any, dilations: Any) -> tuple[list[int], list[int], list[int]]:
+    kernels = as_int_sequence(kernel_sizes, "kernel_sizes")
+    steps = [1] * len(kernels) if strides is None else as_int_sequence(strides, "strides")
+    gaps = [1] * len(kernels) if dilations is None else as_int_sequence(dilations, "dilations")
+    for name, values in (("strides", steps), ("dilations", gaps)):
+        if len(values) != len(kernels):
+            raise ValueError(
+                f"{name}: expected one value per layer ({len(kernels)}, like kernel_sizes), got "
+                f"{len(values)}: {values}."
+            )
+    effective = [d * (k - 1) + 1 for k, d in zip(kernels, gaps)]
+    return effective, steps, gaps
+
+
+def receptive_field(kernel_sizes: Any, strides: Any = None, dilations: Any = None) -> int:
+    """Return the receptive-field size, in input pixels along one axis, of one output element.
+
+    ``kernel_sizes``, ``strides`` and ``dilations`` list one whole number per layer, first layer
+    first (strides and dilations default to 1).  Two 2×2 layers see 3 pixels; two 3×3 layers of
+    stride 2 see 7.
+    """
+    kernels, steps, _ = _layers(kernel_sizes, strides, dilations)
+    size, jump = 1, 1
+    for k, s in zip(kernels, steps):
+        size += (k - 1) * jump
+        jump *= s
+    return size
+
+
+def feature_map_size(input_size: int, kernel_sizes: Any, strides: Any = None, dilations: Any = None) -> int:
+    """The length, along one axis, of the last feature map of the stack (no padding)."""
+    kernels, steps, _ = _layers(kernel_sizes, strides, dilations)
+    n = as_nonnegative_int(input_size, "input_size")
+    for layer, (k, s) in enumerate(zip(kernels, steps)):
+        if k > n:
+            raise ValueError(
+                f"kernel_sizes[{layer}]: expected a (dilated) kernel of at most {n} pixels, the size "
+                f"of the feature map it slides over, got {k}. Use fewer or smaller layers, or a larger input."
+            )
+        n = (n - k) // s + 1
+    return n
+
+
+def receptive_field_region(
+    kernel_sizes: Any,
+    position: Any,
+    strides: Any = None,
+    dilations: Any = None,
+    input_shape: Any = None,
+) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The input rectangle seen by the output element at ``position = (row, col)``.
+
+    Returns ``((row_start, row_stop), (col_start, col_stop))`` with ``stop`` exclusive, so
+    ``X[row_start:row_stop, col_start:col_stop]`` is the receptive field.  Output element ``i``
+    starts at input pixel ``i · Π s_l`` (the stack's total stride).  If ``input_shape`` is given,
+    ``position`` is checked against the size of the last feature map.
+    """
+    kernels, steps, _ = _layers(kernel_sizes, strides, dilations)
+    if not (isinstance(position, (tuple, list)) and len(position) == 2):
+        raise TypeError(f"position: expected a (row, col) pair of whole numbers, got {position!r}.")
+    row, col = (as_nonnegative_int(p, f"position[{axis}]") for axis, p in enumerate(position))
+    if input_shape is not None:
+        if not (isinstance(input_shape, (tuple, list)) and len(input_shape) == 2):
+            raise TypeError(f"input_shape: expected a (height, width) pair, got {input_shape!r}.")
+        limits = [feature_map_size(n, kernel_sizes, strides, dilations) for n in input_shape]
+        for axis, (p, limit) in enumerate(zip((row, col), limits)):
+            if p >= limit:
+                raise ValueError(
+                    f"position[{axis}]: expected 0 to {limit - 1} (the last feature map is "
+                    f"{limits[0]}×{limits[1]}), got {p}."
+                )
+    size = receptive_field(kernel_sizes, strides, dilations)
+    jump = 1
+    for s in steps:
+        jump *= s
+    return (row * jump, row * jump + size), (col * jump, col * jump + size)

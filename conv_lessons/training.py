@@ -1,0 +1,129 @@
+"""Learning a kernel from data: the chapter's training loop, plus when and why it diverges."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .correlation import output_shape
+from .validation import as_matrix, as_nonnegative_int, as_positive_float, as_positive_int, as_size_pair, check_fits
+
+__all__ = ["learn_kernel", "stable_lr_limit", "DivergenceWarning"]
+
+Callback = Callable[[int, float, torch.Tensor], Any]
+
+
+class DivergenceWarning(RuntimeWarning):
+    """Training made the loss grow (or overflow): the learning rate is too large for this data."""
+
+
+def _window_matrix(X: torch.Tensor, kernel_size: tuple[int, int]) -> torch.Tensor:
+    """Every kernel-sized window of ``X`` as one row: shape (number of windows, k_h·k_w)."""
+    return F.unfold(X[None, None], kernel_size)[0].T
+
+
+def stable_lr_limit(X: Any, kernel_size: Any = (1, 2)) -> float:
+    """The largest learning rate for which the chapter's gradient descent can converge on ``X``.
+
+    The loss Σ (window · w − y)² is a quadratic bowl in the kernel weights ``w`` with constant
+    curvature (Hessian) H = 2 PᵀP, where each row of P is one window of ``X``.  Gradient descent
+    multiplies the error along H's steepest direction by (1 − lr·λ_max) each epoch, so it shrinks
+    only while lr < 2 / λ_max.  Returns that bound (``inf`` for an all-zero image).
+    """
+    X = as_matrix(X, "X").detach()
+    kernel_size = as_size_pair(kernel_size, "kernel_size")
+    check_fits(X, torch.empty(kernel_size), k_name="kernel_size")
+    P = _window_matrix(X.to(torch.float64), kernel_size)
+    largest = float(torch.linalg.eigvalsh(2 * P.T @ P)[-1])
+    return math.inf if largest <= 0 else 2.0 / largest
+
+
+def learn_kernel(
+    X: Any,
+    Y: Any,
+    kernel_size: Any = (1, 2),
+    lr: float = 3e-2,
+    num_epochs: int = 10,
+    *,
+    seed: int | None = None,
+    callback: Callback | None = None,
+    print_every: int | None = None,
+) -> tuple[nn.Conv2d, list[float]]:
+    """Learn the kernel that turns ``X`` into ``Y`` by gradient descent, as the chapter does.
+
+    Builds ``nn.Conv2d(1, 1, kernel_size, bias=False)`` and, for each epoch, computes the summed
+    squared error between its output and ``Y``, zeroes the gradient, back-propagates and steps:
+    ``weight.data -= lr * weight.grad``.  ``seed`` (optional) fixes the random starting kernel
+    without touching the global random state; otherwise ``torch.manual_seed`` does.  After each
+    epoch ``callback(epoch, loss, weight)`` is called if given (``weight`` is a detached
+    (k_h, k_w) copy); ``print_every=2`` prints the chapter's ``epoch 2, loss …`` lines.
+
+    Returns ``(layer, losses)``: the trained layer and the loss of every epoch (measured before
+    that epoch's update).  Warns with :class:`DivergenceWarning` if the loss grows or overflows.
+    """
+    X = as_matrix(X, "X").detach()
+    Y = as_matrix(Y, "Y").detach()
+    kernel_size = as_size_pair(kernel_size, "kernel_size")
+    check_fits(X, torch.empty(kernel_size), k_name="kernel_size")
+    lr = as_positive_float(lr, "lr")
+    num_epochs = as_nonnegative_int(num_epochs, "num_epochs")
+    if print_every is not None:
+        print_every = as_positive_int(print_every, "print_every")
+    if seed is not None:
+        seed = as_nonnegative_int(seed, "seed")
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback: expected a function callback(epoch, loss, weight), got {callback!r}.")
+    expected = output_shape(tuple(X.shape), kernel_size)
+    if tuple(Y.shape) != expected:
+        raise ValueError(
+            f"Y: expected shape {expected} (the output of a {kernel_size[0]}×{kernel_size[1]} kernel on "
+            f"X of shape {tuple(X.shape)}), got shape {tuple(Y.shape)}. Make Y with corr2d(X, K) "
+            "using a kernel of the same size."
+        )
+
+    if seed is None:
+        conv2d = nn.Conv2d(1, 1, kernel_size=kernel_size, bias=False)
+    else:
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            conv2d = nn.Conv2d(1, 1, kernel_size=kernel_size, bias=False)
+    X4 = X.to(conv2d.weight.dtype).reshape((1, 1) + tuple(X.shape))
+    Y4 = Y.to(conv2d.weight.dtype).reshape((1, 1) + expected)
+    losses: list[float] = []
+    for i in range(num_epochs):
+        Y_hat = conv2d(X4)
+        l = (Y_hat - Y4) ** 2
+        conv2d.zero_grad()
+        l.sum().backward()
+        conv2d.weight.data[:] -= lr * conv2d.weight.grad
+        losses.append(float(l.sum()))
+        if print_every and (i + 1) % print_every == 0:
+            print(f"epoch {i + 1}, loss {losses[-1]:.3f}")
+        if callback is not None:
+            callback(i + 1, losses[-1], conv2d.weight.detach()[0, 0].clone())
+    _warn_if_diverged(losses, lr, X, kernel_size)
+    return conv2d, losses
+
+
+def _warn_if_diverged(losses: list[float], lr: float, X: torch.Tensor, kernel_size: tuple[int, int]) -> None:
+    if not losses:
+        return
+    overflowed = not all(math.isfinite(value) for value in losses)
+    grew = len(losses) > 1 and losses[-1] > losses[0]
+    if not (overflowed or grew):
+        return
+    limit = stable_lr_limit(X, kernel_size)
+    what = "overflowed to inf/nan" if overflowed else f"grew from {losses[0]:.4g} to {losses[-1]:.4g}"
+    warnings.warn(
+        f"learn_kernel diverged with lr={lr:g}: the loss {what}. For this X and kernel size, gradient "
+        f"descent is stable only for lr < {limit:.4g} (2 / the largest curvature of the loss); "
+        f"try lr={limit / 2:.2g}.",
+        DivergenceWarning,
+        stacklevel=3,
+    )
