@@ -102,7 +102,7 @@ def learn_kernel(
         conv2d.zero_grad()
         l.sum().backward()
         conv2d.weight.data[:] -= lr * conv2d.weight.grad
-        losses.append(float(l.sum()))
+        losses.append(l.sum().item())
         if print_every and (i + 1) % print_every == 0:
             print(f"epoch {i + 1}, loss {losses[-1]:.3f}")
         if callback is not None:
