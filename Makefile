@@ -43,6 +43,15 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_corr2d.py
 
+# Peak memory and wall time of executing every notebook (budget for a hub / Binder: <= 1 GB, <= 60 s).
+.PHONY: bench-notebooks
+bench-notebooks: $(STAMP)
+	$(BIN)/python benchmarks/bench_notebooks.py
+
+# Static HTML of every lesson in site/ (stored outputs and figures inline, readable offline).
+html: $(STAMP)
+	$(BIN)/python tools/build_site.py --out site
+
 clean:
 	rm -rf $(VENV) site .pytest_cache
 

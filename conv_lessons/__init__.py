@@ -2,34 +2,48 @@
 
 Every function a lesson notebook uses is importable from here, named as in *Dive into Deep
 Learning* (``corr2d``, ``Conv2D``, ``X``, ``K``, ``lr``).  The interactive explorers live in
-``conv_lessons.explorers``.
+``conv_lessons.explorers``.  Names are imported on first use (PEP 562), so the ``conv-lessons``
+command starts without loading PyTorch.
 """
 
-from .correlation import convolve2d, corr2d, corr2d_fast, output_shape
-from .images import diagonal_image, edge_image, sample_photo
-from .kernels import KERNELS, get_kernel, kernel_names
-from .layers import Conv2D
-from .receptive_field import feature_map_size, receptive_field, receptive_field_region
-from .training import DivergenceWarning, learn_kernel, stable_lr_limit
+from __future__ import annotations
 
-__all__ = [
-    "corr2d",
-    "corr2d_fast",
-    "convolve2d",
-    "output_shape",
-    "Conv2D",
-    "learn_kernel",
-    "stable_lr_limit",
-    "DivergenceWarning",
-    "receptive_field",
-    "receptive_field_region",
-    "feature_map_size",
-    "edge_image",
-    "diagonal_image",
-    "sample_photo",
-    "KERNELS",
-    "get_kernel",
-    "kernel_names",
-]
+import importlib
+from typing import Any
 
 __version__ = "0.1.0"
+
+_WHERE = {
+    "corr2d": "correlation",
+    "corr2d_fast": "correlation",
+    "convolve2d": "correlation",
+    "output_shape": "correlation",
+    "Conv2D": "layers",
+    "learn_kernel": "training",
+    "stable_lr_limit": "training",
+    "DivergenceWarning": "training",
+    "receptive_field": "receptive_field",
+    "receptive_field_region": "receptive_field",
+    "feature_map_size": "receptive_field",
+    "edge_image": "images",
+    "diagonal_image": "images",
+    "sample_photo": "images",
+    "KERNELS": "kernels",
+    "get_kernel": "kernels",
+    "kernel_names": "kernels",
+    "show_source": "source",
+}
+
+__all__ = list(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(list(globals()) + __all__)

@@ -34,7 +34,7 @@ def diagonal_image(size: int = 8) -> torch.Tensor:
     return torch.tril(torch.ones((size, size)))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _photo(size: int | None) -> torch.Tensor:
     from matplotlib import cbook
     from PIL import Image

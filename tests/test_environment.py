@@ -1,9 +1,9 @@
 """environment.yml (conda / Binder) must install what pyproject.toml asks for, the conda way."""
 
 import re
-import tomllib
 from pathlib import Path
 
+import tomllib
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
