@@ -32,6 +32,14 @@ _WHERE = {
     "get_kernel": "kernels",
     "kernel_names": "kernels",
     "show_source": "source",
+    "conv_matrix": "matrix",
+    "corr2d_matmul": "matrix",
+    "im2col": "matrix",
+    "conv_matrix_counts": "matrix",
+    "effective_receptive_field": "effective_rf",
+    "erf_by_depth": "effective_rf",
+    "fit_sqrt_growth": "effective_rf",
+    "learned_kernel": "effective_rf",
 }
 
 __all__ = list(_WHERE)

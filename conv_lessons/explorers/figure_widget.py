@@ -119,6 +119,7 @@ class LiveColorbar:
         if label:
             self.cax.set_ylabel(label, fontsize=8)
             self.cax.yaxis.set_label_position("right")
+            self.cax.yaxis.labelpad = 16  # clear of the value labels
         self.labels = [
             self.cax.text(1.25, y, "", transform=self.cax.transAxes, va=va, ha="left", fontsize=8)
             for y, va in ((1.0, "top"), (0.5, "center"), (0.0, "bottom"))

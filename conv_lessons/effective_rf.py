@@ -1,0 +1,309 @@
+"""Effective receptive fields: which input pixels actually move one output (Luo et al., NeurIPS 2016).
+
+The receptive field (感受野) of an output of L stacked k×k layers is a square of L·(k − 1) + 1
+pixels: every pixel in it *can* change the output.  How much each one *does* is the gradient of
+that output with respect to the input, ∂y/∂x.  For a stack of linear layers this gradient is the
+kernels convolved with each other L times; by the central limit theorem that is a bell (a
+Gaussian) whose width σ grows like √L, not like L.  So the effective receptive field fills a
+shrinking part of the theoretical one: most of the square hardly matters.
+
+:func:`effective_receptive_field` computes the gradient map for one depth; :func:`erf_by_depth`
+does it for depths 1, 2, …, L with the same layers (depth d uses the first d layers), and
+:func:`fit_sqrt_growth` fits σ ≈ a·√L to the widths.  With a ReLU the gradient comes from
+autograd; a linear stack takes a shortcut that gives the same numbers (the tests check it): its
+gradient is a delta sent back through each layer with ``conv_transpose2d``, the operation autograd
+runs for a convolution's backward pass.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import functools
+import math
+from collections.abc import Iterator
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+
+from .receptive_field import receptive_field
+from .validation import as_matrix, as_nonnegative_int, as_positive_int, as_size_pair
+
+__all__ = [
+    "WEIGHTS",
+    "NONLINEARITIES",
+    "EffectiveField",
+    "effective_receptive_field",
+    "erf_by_depth",
+    "fit_sqrt_growth",
+    "learned_kernel",
+]
+
+#: The kinds of layers to stack: random N(0, 1) weights (a fresh draw per sample), uniform weights
+#: 1/(k_h·k_w) (a box blur), or the chapter's kernel as learned from the edge image (≈ [[1, −1]]).
+WEIGHTS = ("random", "uniform", "learned")
+NONLINEARITIES = ("none", "relu")
+MAX_DEPTH = 64
+DEFAULT_SAMPLES = 64  # random draws averaged for random weights ...
+RELU_SAMPLES = 128  # ... and for a ReLU, which silences many draws
+MARGIN = 2  # pixels of canvas around the largest receptive field
+
+
+@functools.cache
+def _learned() -> torch.Tensor:
+    from .correlation import corr2d
+    from .images import edge_image
+    from .training import learn_kernel
+
+    X = edge_image()
+    layer, _ = learn_kernel(X, corr2d(X, torch.tensor([[1.0, -1.0]])), (1, 2), lr=3e-2, num_epochs=10, seed=0)
+    return layer.weight.detach()[0, 0].to(torch.float64)
+
+
+def learned_kernel() -> torch.Tensor:
+    """The chapter's kernel as training finds it: ``learn_kernel`` on the 6×8 edge image, 10 epochs
+    at lr = 0.03, seed 0.  About [[1, −1]] (a 1×2 kernel)."""
+    return _learned().clone()
+
+
+@dataclasses.dataclass(frozen=True)
+class EffectiveField:
+    """The gradient map of one central output of a stack of layers, and its measurements.
+
+    ``gradient`` is |∂y/∂x| for a fixed linear stack, or the mean of (∂y/∂x)² over the samples for
+    random weights or a ReLU (the gradient's sign is then random, so its square is averaged, as in
+    Luo et al.), normalised to sum to 1 (a distribution over input pixels), on a canvas of
+    ``canvas`` pixels.  ``box`` is the theoretical receptive field
+    ``((row_start, row_stop), (col_start, col_stop))`` on that canvas (stop exclusive), ``size`` its
+    height and width.  ``centre`` is the gradient's mean position and ``sigma`` its standard
+    deviation along the rows and along the columns, in pixels.
+    """
+
+    depth: int
+    kernel_shape: tuple[int, int]
+    weights: str
+    nonlinearity: str
+    gradient: torch.Tensor
+    box: tuple[tuple[int, int], tuple[int, int]]
+    size: tuple[int, int]
+    centre: tuple[float, float]
+    sigma: tuple[float, float]
+
+    @property
+    def canvas(self) -> tuple[int, int]:
+        """The (height, width) of the input the gradient was taken on."""
+        return tuple(self.gradient.shape)  # type: ignore[return-value]
+
+    def mass_within(self, radius: float) -> float:
+        """The share of the gradient within ``radius`` pixels (a disc) of its centre."""
+        rows = torch.arange(self.canvas[0], dtype=torch.float64)[:, None] - self.centre[0]
+        cols = torch.arange(self.canvas[1], dtype=torch.float64)[None, :] - self.centre[1]
+        return float(self.gradient[(rows**2 + cols**2) <= radius**2].sum())
+
+
+def _kernel_choice(weights: Any, kernel_size: Any) -> tuple[str, tuple[int, int], torch.Tensor | None]:
+    """(name, kernel shape, fixed kernel or None for random) from the ``weights`` argument."""
+    if isinstance(weights, str):
+        if weights not in WEIGHTS:
+            raise ValueError(f"weights: expected one of {list(WEIGHTS)} or a 2-D kernel tensor, got {weights!r}.")
+        if weights == "learned":
+            kernel = _learned()
+            return weights, tuple(kernel.shape), kernel  # type: ignore[return-value]
+        shape = as_size_pair(kernel_size, "kernel_size")
+        if weights == "uniform":
+            return weights, shape, torch.full(shape, 1.0 / (shape[0] * shape[1]), dtype=torch.float64)
+        return weights, shape, None
+    kernel = as_matrix(weights, "weights").detach().to(torch.float64)
+    if not torch.isfinite(kernel).all():
+        raise ValueError("weights: expected finite numbers in the kernel, got nan or inf. Fix the kernel's entries.")
+    return "custom", tuple(kernel.shape), kernel  # type: ignore[return-value]
+
+
+def _nonlinearity(nonlinearity: Any) -> str:
+    if nonlinearity is None:
+        return "none"
+    if not isinstance(nonlinearity, str) or nonlinearity.lower() not in NONLINEARITIES:
+        raise ValueError(f"nonlinearity: expected one of {list(NONLINEARITIES)} (or None), got {nonlinearity!r}.")
+    return nonlinearity.lower()
+
+
+def _measure(gradient: torch.Tensor) -> tuple[tuple[float, float], tuple[float, float]]:
+    rows = torch.arange(gradient.shape[0], dtype=torch.float64)
+    cols = torch.arange(gradient.shape[1], dtype=torch.float64)
+    p_rows, p_cols = gradient.sum(1), gradient.sum(0)
+    mean_r, mean_c = float((p_rows * rows).sum()), float((p_cols * cols).sum())
+    sd_r = math.sqrt(max(float((p_rows * (rows - mean_r) ** 2).sum()), 0.0))
+    sd_c = math.sqrt(max(float((p_cols * (cols - mean_c) ** 2).sum()), 0.0))
+    return (mean_r, mean_c), (sd_r, sd_c)
+
+
+@contextlib.contextmanager
+def _one_thread() -> Iterator[None]:
+    """Run small convolutions on one thread: on a busy 2-core machine, more threads only wait for each other."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def _linear_maps(layers: torch.Tensor) -> list[torch.Tensor]:
+    """∂y/∂x of the central output for depths 1, 2, … of a linear stack, each on its own receptive field.
+
+    The gradient of a stack of cross-correlations is a delta sent backwards through every layer, and
+    backwards through a cross-correlation is ``conv_transpose2d`` (what autograd runs).  One-channel
+    convolutions commute, so the map of depth L is the map of depth L − 1 sent back through layer L:
+    one small step per depth instead of a whole backward pass per depth.
+    """
+    count = layers.shape[1]
+    grad = torch.ones((1, count, 1, 1), dtype=layers.dtype)
+    maps = []
+    for layer in layers:
+        grad = F.conv_transpose2d(grad, layer, groups=count)
+        maps.append(grad[0])
+    return maps
+
+
+def _autograd_maps(layers: torch.Tensor, start: torch.Tensor, relu: bool) -> list[torch.Tensor]:
+    """∂y/∂x of the central output for depths 1, 2, …, by autograd (needed with a nonlinearity).
+
+    One forward pass through all the layers, then one backward pass from each depth's central output.
+    """
+    count = layers.shape[1]
+    x = start.clone().requires_grad_(True)
+    outputs, y = [], x
+    for layer in layers:
+        y = F.conv2d(y, layer, groups=count)  # each sample is its own channel
+        if relu:
+            y = F.relu(y)
+        outputs.append(y)
+    maps = []
+    for depth, y in enumerate(outputs, start=1):
+        out_h, out_w = y.shape[-2:]
+        i, j = (out_h - 1) // 2, (out_w - 1) // 2  # the central output
+        (grad,) = torch.autograd.grad(y[0, :, i, j].sum(), x, retain_graph=depth < len(outputs))
+        k_h, k_w = (depth * (s - 1) + 1 for s in layers.shape[-2:])
+        maps.append(grad[0, :, i:i + k_h, j:j + k_w])  # the rest of the canvas is exactly zero
+    return maps
+
+
+def erf_by_depth(
+    max_depth: int = 16,
+    kernel_size: Any = 3,
+    weights: Any = "random",
+    nonlinearity: Any = "none",
+    *,
+    samples: int | None = None,
+    seed: int = 0,
+) -> list[EffectiveField]:
+    """The effective receptive field of stacks of depth 1, 2, …, ``max_depth``, on one canvas.
+
+    The stack is drawn once (``seed``): depth d uses its first d layers, so the maps of different
+    depths are comparable.  Layers are 'valid' cross-correlations of one channel, k×k
+    (``kernel_size``), with ``weights`` "random" (N(0, 1), a fresh draw per sample), "uniform"
+    (1/k²), "learned" (the chapter's learned 1×2 kernel, see :func:`learned_kernel`) or a given 2-D
+    kernel; ``nonlinearity`` "relu" puts a ReLU after every layer.  With random weights or a ReLU
+    the gradient's sign is random, so the map averages (∂y/∂x)² over ``samples`` draws (random
+    inputs, N(0, 1)), each draw normalised to sum 1 first so that no single draw dominates;
+    otherwise it is |∂y/∂x|, which then does not depend on the input.  Returns one
+    :class:`EffectiveField` per depth.
+    """
+    max_depth = as_positive_int(max_depth, "max_depth")
+    if max_depth > MAX_DEPTH:
+        raise ValueError(f"max_depth: expected at most {MAX_DEPTH} layers, got {max_depth}. Use fewer layers.")
+    name, (k_h, k_w), fixed = _kernel_choice(weights, kernel_size)
+    relu = _nonlinearity(nonlinearity)
+    seed = as_nonnegative_int(seed, "seed")
+    random = fixed is None or relu == "relu"
+    default = RELU_SAMPLES if relu == "relu" else DEFAULT_SAMPLES if random else 1
+    count = default if samples is None else as_positive_int(samples, "samples")
+    if name == "custom":
+        return _compute(max_depth, (k_h, k_w), name, fixed, relu, random, count, seed)
+    # Named stacks are computed once per setting (a lesson and its explorer ask for the same ones);
+    # each call gets its own copies of the maps.
+    fields = _cached(max_depth, (k_h, k_w), name, relu, count, seed)
+    return [dataclasses.replace(field, gradient=field.gradient.clone()) for field in fields]
+
+
+@functools.lru_cache(maxsize=64)
+def _cached(max_depth: int, shape: tuple[int, int], name: str, relu: str, count: int,
+            seed: int) -> tuple[EffectiveField, ...]:
+    _, _, fixed = _kernel_choice(name, shape)
+    random = fixed is None or relu == "relu"
+    return tuple(_compute(max_depth, shape, name, fixed, relu, random, count, seed))
+
+
+def _compute(max_depth: int, shape: tuple[int, int], name: str, fixed: torch.Tensor | None, relu: str,
+             random: bool, count: int, seed: int) -> list[EffectiveField]:
+    k_h, k_w = shape
+    size_h = receptive_field([k_h] * max_depth) + 2 * MARGIN
+    size_w = receptive_field([k_w] * max_depth) + 2 * MARGIN
+    generator = torch.Generator().manual_seed(seed)
+    if fixed is None:
+        layers = torch.randn((max_depth, count, 1, k_h, k_w), generator=generator)
+    else:
+        layers = fixed.to(torch.float32).expand(max_depth, count, 1, k_h, k_w)
+    with _one_thread():
+        if relu == "relu":
+            start = torch.randn((1, count, size_h, size_w), generator=generator)
+            maps = _autograd_maps(layers, start, relu=True)
+        else:
+            maps = _linear_maps(layers)
+    fields = []
+    for depth, local in enumerate(maps, start=1):
+        size = (receptive_field([k_h] * depth), receptive_field([k_w] * depth))
+        local = local.double()
+        if random:
+            energy = local**2
+            totals = energy.sum((1, 2), keepdim=True)
+            magnitude = torch.where(totals > 0, energy / totals.clamp_min(1e-300), 0.0).mean(0)
+        else:
+            magnitude = local[0].abs()
+        i, j = (size_h - size[0]) // 2, (size_w - size[1]) // 2  # the central output's window
+        gradient = torch.zeros((size_h, size_w), dtype=torch.float64)
+        gradient[i:i + size[0], j:j + size[1]] = magnitude
+        total = float(gradient.sum())
+        gradient = gradient / total if total > 0 else gradient
+        centre, sigma = _measure(gradient)
+        fields.append(EffectiveField(depth, (k_h, k_w), name, relu, gradient.to(torch.float32),
+                                     ((i, i + size[0]), (j, j + size[1])), size, centre, sigma))
+    return fields
+
+
+def effective_receptive_field(
+    depth: int,
+    kernel_size: Any = 3,
+    weights: Any = "random",
+    nonlinearity: Any = "none",
+    *,
+    samples: int | None = None,
+    seed: int = 0,
+) -> EffectiveField:
+    """The gradient of one central output of ``depth`` stacked layers with respect to the input.
+
+    Same arguments as :func:`erf_by_depth`; returns the :class:`EffectiveField` of that depth:
+    the normalised |∂y/∂x| map beside the theoretical receptive-field box, with the map's width σ.
+    """
+    depth = as_positive_int(depth, "depth")
+    return erf_by_depth(depth, kernel_size, weights, nonlinearity, samples=samples, seed=seed)[-1]
+
+
+def fit_sqrt_growth(depths: Any, sigmas: Any) -> tuple[float, float]:
+    """Fit the widths two ways: σ ≈ a·√L (least squares) and σ ≈ c·L^b (a line in log–log).
+
+    Returns ``(a, b)``: the √L coefficient and the fitted power of L (about 0.5 for an effective
+    receptive field, 1 for the theoretical one).
+    """
+    L = torch.as_tensor(depths, dtype=torch.float64).flatten()
+    s = torch.as_tensor(sigmas, dtype=torch.float64).flatten()
+    if L.numel() != s.numel() or L.numel() < 2:
+        raise ValueError(f"depths, sigmas: expected two sequences of the same length ≥ 2, got {L.numel()} and "
+                         f"{s.numel()}.")
+    if not (L > 0).all() or not (s > 0).all():
+        raise ValueError("depths, sigmas: expected positive numbers (a log–log fit needs them).")
+    a = float((s * L.sqrt()).sum() / L.sum())
+    x, y = L.log(), s.log()
+    b = float(((x - x.mean()) * (y - y.mean())).sum() / ((x - x.mean()) ** 2).sum())
+    return a, b

@@ -1,0 +1,156 @@
+"""Cross-correlation (互相关) as one matrix multiplication.
+
+A 'valid' cross-correlation of an n_h×n_w input ``X`` with a k_h×k_w kernel ``K`` is linear in
+``X``, so it *is* a matrix: flatten ``X`` row by row into a vector of n_h·n_w numbers, and there
+is one matrix ``W`` of shape (out_h·out_w) × (n_h·n_w) with
+
+    W @ X.flatten() == corr2d(X, K).flatten()
+
+Row ``r`` of ``W`` is the output pixel ``(i, j) = divmod(r, out_w)``: it holds the kernel's
+k_h·k_w weights at the columns of the input pixels under that window and zeros everywhere else.
+So ``W`` is mostly zeros (sparse), and the same few weights repeat row after row, shifted
+(weight sharing).  Two more views of the same numbers:
+
+* im2col: gather each window of ``X`` into a column; then ``K.flatten() @ im2col(X, K.shape)`` is
+  the output, flattened: one matrix product with the (small) kernel instead of the (big) ``W``.
+* The transpose: the gradient of a loss with respect to ``X`` is ``W.T @ (gradient w.r.t. Y)``,
+  which is how a convolutional layer sends gradients back (and what "transposed convolution"
+  means).
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import torch
+
+from .correlation import output_shape
+from .validation import as_matrix, as_size_pair, check_fits
+
+__all__ = ["conv_matrix", "corr2d_matmul", "im2col", "window_indices", "conv_matrix_counts", "ConvMatrixCounts"]
+
+#: The largest ``W`` that :func:`conv_matrix` builds (entries).  Beyond that a dense ``W`` wastes
+#: memory (a 256×256 image and a 3×3 kernel would need a 64516×65536 matrix, 17 GB).
+MAX_MATRIX_ENTRIES = 2**24
+
+
+def _input_shape(input_shape: Any) -> tuple[int, int]:
+    if isinstance(input_shape, torch.Tensor):
+        raise TypeError(
+            f"input_shape: expected a (height, width) pair such as (3, 3), got a tensor of shape "
+            f"{tuple(input_shape.shape)}. Pass X.shape rather than X."
+        )
+    return as_size_pair(input_shape, "input_shape")
+
+
+def window_indices(input_shape: Any, kernel_shape: Any) -> torch.Tensor:
+    """The flat input index under each kernel weight, for each window position.
+
+    Returns a ``LongTensor`` of shape (out_h·out_w, k_h·k_w): row ``r`` is the window of output
+    pixel ``divmod(r, out_w)``, and entry ``[r, p·k_w + q]`` is ``(i + p)·n_w + (j + q)``, the
+    position in ``X.flatten()`` that kernel weight ``K[p, q]`` multiplies.  Both :func:`conv_matrix`
+    (scatter the weights there) and :func:`im2col` (gather the pixels from there) use this table.
+    """
+    n_h, n_w = _input_shape(input_shape)
+    k_h, k_w = as_size_pair(kernel_shape, "kernel_shape")
+    if k_h > n_h or k_w > n_w:
+        raise ValueError(
+            f"kernel_shape: expected a kernel no larger than the input ({n_h}×{n_w}), got {(k_h, k_w)}. "
+            "A window must fit inside the image: use a smaller kernel or a larger input."
+        )
+    out_h, out_w = output_shape((n_h, n_w), (k_h, k_w))
+    starts = (torch.arange(out_h)[:, None] * n_w + torch.arange(out_w)[None, :]).reshape(-1, 1)
+    offsets = (torch.arange(k_h)[:, None] * n_w + torch.arange(k_w)[None, :]).reshape(1, -1)
+    return starts + offsets
+
+
+def conv_matrix(input_shape: Any, K: Any) -> torch.Tensor:
+    """Build the matrix ``W`` with ``W @ X.flatten() == corr2d(X, K).flatten()`` for inputs of ``input_shape``.
+
+    ``W`` has shape (out_h·out_w) × (n_h·n_w), where (out_h, out_w) = (n_h − k_h + 1, n_w − k_w + 1).
+    Row ``r`` holds ``K``'s weights at the columns of the window of output pixel ``divmod(r, out_w)``
+    and zeros elsewhere.  ``W`` is differentiable with respect to ``K`` (the weights are scattered
+    into place, not copied as numbers).
+    """
+    n_h, n_w = _input_shape(input_shape)
+    K = as_matrix(K, "K")
+    k_h, k_w = K.shape
+    if k_h > n_h or k_w > n_w:
+        raise ValueError(
+            f"K: expected a kernel no larger than the input ({n_h}×{n_w}), got shape {(k_h, k_w)}. "
+            "A window must fit inside the image: use a smaller kernel or a larger input."
+        )
+    out_h, out_w = output_shape((n_h, n_w), (k_h, k_w))
+    rows, cols = out_h * out_w, n_h * n_w
+    if rows * cols > MAX_MATRIX_ENTRIES:
+        raise ValueError(
+            f"input_shape: expected an input small enough for a dense matrix, got {(n_h, n_w)}, whose W "
+            f"would be {rows}×{cols} ({rows * cols:,} entries). Use im2col(X, K.shape), which stores "
+            "only the windows, or corr2d_fast for large images."
+        )
+    columns = window_indices((n_h, n_w), (k_h, k_w))
+    row_index = torch.arange(rows)[:, None].expand_as(columns)
+    values = K.reshape(1, -1).expand(rows, -1)
+    W = torch.zeros((rows, cols), dtype=K.dtype)
+    return W.index_put((row_index.reshape(-1), columns.reshape(-1)), values.reshape(-1))
+
+
+def corr2d_matmul(X: Any, K: Any) -> torch.Tensor:
+    """Cross-correlate ``X`` with ``K`` as one matrix–vector product: ``W @ X.flatten()``, reshaped.
+
+    Gives the same numbers as :func:`~conv_lessons.corr2d` (shape (n_h − k_h + 1, n_w − k_w + 1))
+    and is differentiable in both ``X`` and ``K``.  For inputs too large for a dense ``W`` it
+    raises a ``ValueError`` that points to :func:`im2col`.
+    """
+    X = as_matrix(X, "X")
+    K = as_matrix(K, "K")
+    check_fits(X, K)
+    dtype = torch.promote_types(X.dtype, K.dtype)
+    X, K = X.to(dtype), K.to(dtype)
+    W = conv_matrix(tuple(X.shape), K)
+    return (W @ X.reshape(-1)).reshape(output_shape(tuple(X.shape), tuple(K.shape)))
+
+
+def im2col(X: Any, kernel_shape: Any) -> torch.Tensor:
+    """Unfold every k_h×k_w window of ``X`` into a column ("image to columns").
+
+    Returns a tensor of shape (k_h·k_w, out_h·out_w): column ``c`` is the window of output pixel
+    ``divmod(c, out_w)``, flattened row by row.  Then one small matrix product gives the whole
+    cross-correlation::
+
+        (K.flatten() @ im2col(X, K.shape)).reshape(out_h, out_w) == corr2d(X, K)
+
+    The layout matches ``torch.nn.functional.unfold`` (what deep-learning libraries do inside).
+    """
+    X = as_matrix(X, "X")
+    k_h, k_w = as_size_pair(kernel_shape, "kernel_shape")
+    check_fits(X, torch.empty(k_h, k_w), k_name="kernel_shape")
+    return X.reshape(-1)[window_indices(tuple(X.shape), (k_h, k_w))].T
+
+
+class ConvMatrixCounts(NamedTuple):
+    """How big, how empty and how shared the matrix ``W`` of :func:`conv_matrix` is."""
+
+    rows: int  #: out_h·out_w, one per output pixel
+    columns: int  #: n_h·n_w, one per input pixel
+    entries: int  #: rows·columns
+    nonzero: int  #: entries a kernel weight lands on: rows·k_h·k_w
+    zero_fraction: float  #: 1 − nonzero/entries (zeros no weight reaches; a zero weight adds more)
+    distinct_weights: int  #: k_h·k_w, the only numbers W contains besides 0
+    uses_per_weight: int  #: out_h·out_w: each weight appears once per row (weight sharing)
+
+
+def conv_matrix_counts(input_shape: Any, kernel_shape: Any) -> ConvMatrixCounts:
+    """Count the entries of ``W`` for an input of ``input_shape`` and a kernel of ``kernel_shape``.
+
+    A fully connected layer from the same input to the same output would have ``entries``
+    independent weights; the convolution has ``distinct_weights``, each used ``uses_per_weight``
+    times, and the rest of ``W`` is zero.
+    """
+    n_h, n_w = _input_shape(input_shape)
+    k_h, k_w = as_size_pair(kernel_shape, "kernel_shape")
+    window_indices((n_h, n_w), (k_h, k_w))  # validates that the kernel fits
+    out_h, out_w = output_shape((n_h, n_w), (k_h, k_w))
+    rows, columns = out_h * out_w, n_h * n_w
+    nonzero = rows * k_h * k_w
+    return ConvMatrixCounts(rows, columns, rows * columns, nonzero, 1 - nonzero / (rows * columns), k_h * k_w, rows)

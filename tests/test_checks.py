@@ -1,0 +1,468 @@
+"""The exercise self-checks: right answers pass, typical wrong ones get a hint (not the answer),
+blanks and unreadable answers get a friendly line, never a traceback."""
+
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from conv_lessons import Conv2D, convolve2d, corr2d, corr2d_fast, diagonal_image, edge_image
+from conv_lessons.checks import (
+    AUTOGRAD_CHOICES,
+    CHECKS,
+    CheckResult,
+    autograd_outcome,
+    check_blur_kernel,
+    check_conv2d_autograd,
+    check_conv_matrix_nonzeros,
+    check_corr2d_matmul,
+    check_diagonal_edges,
+    check_direction_kernel,
+    check_erf_growth,
+    check_erf_std,
+    check_input_gradient,
+    check_min_kernel_size,
+    check_second_derivative,
+)
+from conv_lessons.matrix import conv_matrix, corr2d_matmul, im2col
+
+T = torch.tensor
+CHAPTER_K = T([[1.0, -1.0]])
+
+
+def passes(result):
+    assert isinstance(result, CheckResult)
+    assert result.passed and result.status == "correct" and bool(result), result.message
+    assert result.message.startswith("✓ ")
+    return result
+
+
+def fails(result, *words):
+    """A wrong answer: status 'wrong', a hint containing every word."""
+    assert result.status == "wrong" and not result.passed and not result, result.message
+    assert result.message.startswith("✗ ") and "not yet." in result.message
+    for word in words:
+        assert word in result.message, (word, result.message)
+    return result
+
+
+def unreadable(result, *words):
+    assert result.status == "invalid" and not result.passed, result.message
+    assert "can't check this answer." in result.message
+    for word in words:
+        assert word in result.message, (word, result.message)
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# The result object, printing, blanks
+# ---------------------------------------------------------------------------------------------
+
+
+def test_result_prints_once_and_its_repr_is_the_message(capsys):
+    result = check_blur_kernel(torch.ones(3, 3) / 9)
+    printed = capsys.readouterr().out
+    assert printed == result.message + "\n"
+    assert repr(result) == str(result) == result.message
+
+
+def test_result_is_not_shown_twice_in_the_cell_that_printed_it(capsys, monkeypatch):
+    from conv_lessons import checks
+
+    monkeypatch.setattr(checks, "_execution_count", lambda: 7)
+    result = check_blur_kernel(torch.ones(2, 2) / 4)
+    capsys.readouterr()
+    result._ipython_display_()  # what IPython calls when the check is the cell's last line
+    assert capsys.readouterr().out == ""
+    monkeypatch.setattr(checks, "_execution_count", lambda: 8)  # shown again in a later cell
+    result._ipython_display_()
+    assert capsys.readouterr().out == result.message + "\n"
+
+
+@pytest.mark.parametrize("name", sorted(CHECKS))
+def test_every_check_turns_the_blank_into_a_fill_in_line(name, capsys):
+    result = CHECKS[name](...)
+    assert result.status == "blank" and not result.passed
+    assert "fill in your answer: replace ... with" in result.message
+    assert result.message.startswith("✎ ")
+    assert capsys.readouterr().out.count("\n") == 1
+
+
+def test_a_function_left_empty_is_a_blank_too():
+    def my_corr2d_matmul(X, K):
+        ...  # your code
+
+    def my_input_gradient(G, K):
+        """Return the gradient with respect to X."""
+        pass
+
+    assert check_corr2d_matmul(my_corr2d_matmul).status == "blank"
+    assert check_input_gradient(my_input_gradient).status == "blank"
+    assert check_erf_std(lambda L: ...).status == "blank"
+    assert check_erf_std(lambda L: L).status == "wrong"
+
+
+@pytest.mark.parametrize("name", sorted(CHECKS))
+@pytest.mark.parametrize("answer", ["abc", None, [[1, 2], [3]], {"a": 1}, object()])
+def test_every_check_answers_any_wrong_type_with_a_message_not_a_traceback(name, answer):
+    result = CHECKS[name](answer)
+    assert result.status in {"invalid", "wrong"} and not result.passed, result.message
+    assert "Traceback" not in result.message
+
+
+def test_checks_leave_the_learners_random_numbers_alone():
+    torch.manual_seed(123)
+    state = torch.get_rng_state()
+    check_conv2d_autograd("b")
+    check_corr2d_matmul(lambda X, K: corr2d(X, K).clone())
+    check_input_gradient(lambda G, K: G)
+    assert torch.equal(torch.get_rng_state(), state)
+
+
+# ---------------------------------------------------------------------------------------------
+# Exercise 1: the diagonal image
+# ---------------------------------------------------------------------------------------------
+
+X_DIAG = diagonal_image()
+
+
+@pytest.mark.parametrize(("case", "truth"), [("K", corr2d(X_DIAG, CHAPTER_K)), ("X.T", corr2d(X_DIAG.T, CHAPTER_K)),
+                                            ("K.T", corr2d(X_DIAG, CHAPTER_K.T))])
+def test_diagonal_predictions_pass_as_tensors_lists_and_ints(case, truth):
+    passes(check_diagonal_edges(truth, case=case))
+    passes(check_diagonal_edges(truth.tolist(), case=case))
+    passes(check_diagonal_edges(truth.to(torch.int64), case=case))
+
+
+def test_diagonal_truths_are_the_lines_the_lesson_describes():
+    # K marks each row's 1→0 step with 1; X.T and K.T see the edge with −1s (not the answer key: the image's facts).
+    assert "line of 1s" in check_diagonal_edges(corr2d(X_DIAG, CHAPTER_K)).message
+    assert "line of −1s" in check_diagonal_edges(corr2d(X_DIAG.T, CHAPTER_K), case="X.T").message
+    assert "line of −1s" in check_diagonal_edges(corr2d(X_DIAG, CHAPTER_K.T), case="K.T").message
+
+
+def test_diagonal_shape_only_answer():
+    passes(check_diagonal_edges((8, 7)))
+    passes(check_diagonal_edges(torch.Size([7, 8]), case="K.T"))
+    fails(check_diagonal_edges((7, 8)), "swapped")
+    fails(check_diagonal_edges((8, 8)), "Wrong shape", "n_h − k_h + 1")
+
+
+def test_diagonal_typical_mistakes_get_named():
+    truth = corr2d(X_DIAG, CHAPTER_K)
+    fails(check_diagonal_edges(-truth), "Off by a sign", "left minus right")
+    fails(check_diagonal_edges(corr2d(X_DIAG.T, CHAPTER_K)), "another part", "X.T")
+    fails(check_diagonal_edges(torch.zeros(8, 7)), "does respond")
+    fails(check_diagonal_edges(torch.roll(truth, 1, dims=1)), "shifted by one pixel")
+    fails(check_diagonal_edges(2 * truth), "right places")
+    fails(check_diagonal_edges(torch.zeros(7, 8)), "swapped")
+    fails(check_diagonal_edges(-corr2d(X_DIAG, CHAPTER_K.T), case="K.T"), "top minus bottom")
+
+
+def test_diagonal_check_uses_the_learners_own_image():
+    X = torch.flip(diagonal_image(6), dims=(1,))  # the other diagonal
+    passes(check_diagonal_edges(corr2d(X, CHAPTER_K), X=X))
+    fails(check_diagonal_edges(corr2d(diagonal_image(6), CHAPTER_K), X=X))
+    unreadable(check_diagonal_edges(torch.zeros(1, 1), X=torch.ones(1, 1)), "too small")
+
+
+def test_diagonal_unknown_case_is_the_authors_mistake():
+    with pytest.raises(ValueError, match="case"):
+        check_diagonal_edges(..., case="X")
+
+
+# ---------------------------------------------------------------------------------------------
+# Exercise 2a: direction v
+# ---------------------------------------------------------------------------------------------
+
+SOBEL_X = T([[-1.0, 0, 1], [-2, 0, 2], [-1, 0, 1]])  # change along the columns (v = (0, 1))
+SOBEL_Y = SOBEL_X.T  # change down the rows (v = (1, 0))
+
+
+@pytest.mark.parametrize(("K", "v"), [
+    (CHAPTER_K, (0, 1)), (-CHAPTER_K, (0, 1)), (5 * CHAPTER_K, (0, 1)), (CHAPTER_K.T, (1, 0)),
+    (T([[-1.0, 0], [0, 1]]), (1, 1)), (T([[1.0, 0], [0, -1]]), (1, 1)), (T([[0.0, 1], [-1, 0]]), (1, -1)),
+    (3 * SOBEL_Y + 4 * SOBEL_X, (3, 4)), (-(3 * SOBEL_Y + 4 * SOBEL_X), (0.6, 0.8)), (SOBEL_X, (0, 2)),
+    (T([[-3.0, 2], [1, 0]]), (1, 2)), (T([[-1.0, 0, 1]]), (0, 1)),
+])
+def test_direction_kernels_that_are_right(K, v):
+    passes(check_direction_kernel(K, v=v))
+
+
+def test_direction_kernel_responds_as_the_exercise_says():
+    # Rotated soft edges: strong response to change along v, none to change across it.
+    K, v = T([[-1.0, 0], [0, 1]]), (1, 1)
+    rows, cols = torch.meshgrid(torch.arange(12.0), torch.arange(12.0), indexing="ij")
+    along = corr2d((rows + cols) / 2**0.5, K)  # brightness rising along v
+    across = corr2d((rows - cols) / 2**0.5, K)  # rising perpendicular to v: an edge running along v
+    assert along.abs().min() > 1 and across.abs().max() < 1e-5
+    passes(check_direction_kernel(K, v=v))
+
+
+def test_direction_typical_mistakes():
+    fails(check_direction_kernel(CHAPTER_K, v=(1, 0)), "wrong direction", "90°")
+    fails(check_direction_kernel(T([[1.0, 1.0]]), v=(0, 1)), "flat image", "sum to zero")
+    fails(check_direction_kernel(T([[0.0, 1, 0], [1, -4, 1], [0, 1, 0]]), v=(1, 1)), "second derivative")
+    fails(check_direction_kernel(T([[-1.0, 0], [0, 1]]), v=(1, 2)), "away from v")
+    fails(check_direction_kernel(T([[2.0]]), v=(1, 1)), "1×1")
+    fails(check_direction_kernel(torch.zeros(2, 2), v=(1, 1)), "zero")
+    unreadable(check_direction_kernel(T([1.0, -1.0]), v=(0, 1)), "1-D", "[[a, b, c]]")
+    unreadable(check_direction_kernel(CHAPTER_K, v=(0, 0)), "non-zero")
+    unreadable(check_direction_kernel(CHAPTER_K, v="up"), "(v1, v2)")
+
+
+# ---------------------------------------------------------------------------------------------
+# Exercise 2b: second derivative and minimum sizes
+# ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("K", "axis"), [
+    (T([[1.0, -2, 1]]), "width"), (T([[1.0], [-2], [1]]), "height"), (T([[2.0, -4, 2]]), "width"),
+    (T([[0.0, 1, 0], [1, -4, 1], [0, 1, 0]]), "both"), (T([[1.0, 1, 1], [1, -8, 1], [1, 1, 1]]), "both"),
+    (T([[0.0, 0, 0], [1, -2, 1], [0, 0, 0]]), "width"), (T([[1.0, -1, -1, 1]]), "width"),
+])
+def test_second_derivative_kernels_that_are_right(K, axis):
+    passes(check_second_derivative(K))
+    passes(check_second_derivative(K, axis=axis))
+
+
+def test_second_derivative_notes_a_kernel_larger_than_needed():
+    assert "larger than it needs" in passes(check_second_derivative(T([[1.0, -1, -1, 1]]))).message
+    assert "larger than it needs" not in passes(check_second_derivative(T([[1.0, -2, 1]]))).message
+    # zeros around a minimal kernel do not count: its non-zero part is what it computes with
+    assert "larger than it needs" not in passes(check_second_derivative(T([[0.0, 0, 0], [1, -2, 1]]))).message
+
+
+def test_second_derivative_typical_mistakes_do_not_reveal_the_kernel():
+    cases = [
+        (T([[-1.0, 2, -1]]), "Off by a sign"),
+        (CHAPTER_K, "first derivative"),
+        (T([[1.0, -3, 3, -1]]), "higher derivative"),
+        (T([[1.0, -2, 2]]), "flat image"),
+        (T([[0.0, 2, 0], [1, -6, 1], [0, 2, 0]]), "differently"),
+        (T([[1.0, -1], [-1, 1]]), "saddle"),
+        (torch.zeros(1, 3), "zero"),
+    ]
+    for K, hint in cases:
+        result = fails(check_second_derivative(K), hint)
+        assert "1, −2, 1" not in result.message and "1, -2, 1" not in result.message
+    fails(check_second_derivative(T([[1.0, -2, 1]]), axis="height"), "asks for one along the height")
+
+
+def test_min_kernel_size_numbers():
+    passes(check_min_kernel_size(3, order=2))
+    passes(check_min_kernel_size(3.0, order=2))
+    passes(check_min_kernel_size((1, 3), order=2))
+    passes(check_min_kernel_size(5, order=4))
+    fails(check_min_kernel_size(2, order=2), "too few")
+    fails(check_min_kernel_size(5, order=2), "not the minimum")
+    fails(check_min_kernel_size(2.5, order=2), "whole number")
+    unreadable(check_min_kernel_size("3", order=2))
+    unreadable(check_min_kernel_size(lambda d: d + 1, order=2), "function")
+
+
+def test_min_kernel_size_functions():
+    passes(check_min_kernel_size(lambda d: d + 1))
+    passes(check_min_kernel_size(lambda d: int(d) + 1.0))
+    fails(check_min_kernel_size(lambda d: d), "too few")
+    fails(check_min_kernel_size(lambda d: 2 * d + 1), "not the minimum")
+    fails(check_min_kernel_size(lambda d: 2 if d == 1 else 2 * d + 1), "d = 2", "[[1, −1]]")
+    unreadable(check_min_kernel_size(lambda d: 1 / 0), "ZeroDivisionError")
+    unreadable(check_min_kernel_size(3), "function")
+    for wrong in (lambda d: d, lambda d: 2 * d + 1):
+        assert "d + 1" not in check_min_kernel_size(wrong).message
+
+
+def test_min_kernel_size_bad_order_is_the_authors_mistake():
+    with pytest.raises(ValueError, match="order"):
+        check_min_kernel_size(3, order=0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Exercise 2c: blur
+# ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("K", [torch.ones(3, 3) / 9, T([[0.25, 0.5, 0.25]]), T([[1.0], [1.0]]) / 2,
+                               T([[1.0, 2, 1], [2, 4, 2], [1, 2, 1]]) / 16, T([[0.33, 0.33, 0.33]]),
+                               torch.ones(5, 5) / 25])
+def test_blur_kernels_that_are_right(K):
+    result = passes(check_blur_kernel(K))
+    assert "variance" in result.message
+
+
+def test_blur_reports_how_much_noise_variance_is_left():
+    assert "11%" in check_blur_kernel(torch.ones(3, 3) / 9).message  # Σw² = 1/9
+    noise = torch.randn(400, 400, generator=torch.Generator().manual_seed(0))
+    kept = corr2d_fast(noise, torch.ones(3, 3) / 9).var() / noise.var()
+    assert abs(float(kept) - 1 / 9) < 0.01  # the number the check states is what happens to noise
+
+
+def test_blur_typical_mistakes():
+    fails(check_blur_kernel(torch.ones(3, 3)), "Not normalised", "9", "brighter")
+    fails(check_blur_kernel(torch.ones(2, 2) / 8), "Not normalised", "darker")
+    fails(check_blur_kernel(T([[0.0, 0, 0], [0, 1, 0], [0, 0, 0]])), "copies")
+    fails(check_blur_kernel(T([[0.0, -1, 0], [-1, 5, -1], [0, -1, 0]])), "negative")
+    fails(check_blur_kernel(torch.zeros(3, 3)), "zero")
+    unreadable(check_blur_kernel(T([1 / 3, 1 / 3, 1 / 3])), "1-D")
+    unreadable(check_blur_kernel(T([[math.nan, 0.5]])), "nan")
+
+
+# ---------------------------------------------------------------------------------------------
+# Exercise 3: autograd through Conv2D, as observed on the installed PyTorch
+# ---------------------------------------------------------------------------------------------
+
+def observe_conv2d_backward():
+    """The experiment, run here independently of the check."""
+    torch.manual_seed(0)
+    conv = Conv2D((1, 2))
+    X = edge_image()
+    Y = corr2d(X, CHAPTER_K)
+    try:
+        ((conv(X) - Y) ** 2).sum().backward()
+    except RuntimeError:
+        return "a"
+    if conv.weight.grad is None:
+        return "c"
+    weight = conv.weight.detach().clone().requires_grad_(True)
+    ((F.conv2d(X[None, None], weight[None, None], conv.bias.detach())[0, 0] - Y) ** 2).sum().backward()
+    if not conv.weight.grad.abs().sum():
+        return "d"
+    return "b" if torch.allclose(conv.weight.grad, weight.grad, atol=1e-5) else "?"
+
+
+def test_autograd_outcome_is_what_this_pytorch_does():
+    observed = observe_conv2d_backward()
+    assert autograd_outcome()[0] == observed
+    assert observed == "b"  # modern PyTorch records the in-place writes; lesson 03's text relies on it
+
+
+def test_autograd_check_accepts_the_observed_choice_only():
+    observed = autograd_outcome()[0]
+    for spelling in (observed, observed.upper(), f"({observed})", f" {observed}) "):
+        passes(check_conv2d_autograd(spelling))
+    for letter in AUTOGRAD_CHOICES:
+        if letter != observed:
+            fails(check_conv2d_autograd(letter), "Run the experiment")
+    assert "older editions" in check_conv2d_autograd("a").message
+    unreadable(check_conv2d_autograd("e"), "'a', 'b', 'c', 'd'")
+    unreadable(check_conv2d_autograd(2))
+
+
+# ---------------------------------------------------------------------------------------------
+# Exercise 4: cross-correlation as a matrix product
+# ---------------------------------------------------------------------------------------------
+
+def by_im2col(X, K):
+    out_h, out_w = X.shape[0] - K.shape[0] + 1, X.shape[1] - K.shape[1] + 1
+    return (K.reshape(-1) @ im2col(X, K.shape)).reshape(out_h, out_w)
+
+
+def by_matrix(X, K):
+    return (conv_matrix(tuple(X.shape), K) @ X.reshape(-1)).reshape(X.shape[0] - K.shape[0] + 1, -1)
+
+
+def by_loops_into_a_matrix(X, K):
+    """A learner's own W, built with loops."""
+    (n_h, n_w), (k_h, k_w) = X.shape, K.shape
+    out_h, out_w = n_h - k_h + 1, n_w - k_w + 1
+    W = torch.zeros(out_h * out_w, n_h * n_w, dtype=X.dtype)
+    for i in range(out_h):
+        for j in range(out_w):
+            for p in range(k_h):
+                for q in range(k_w):
+                    W[i * out_w + j, (i + p) * n_w + j + q] = K[p, q]
+    return (W @ X.flatten()).reshape(out_h, out_w)
+
+
+@pytest.mark.parametrize("fn", [by_im2col, by_matrix, by_loops_into_a_matrix, lambda X, K: by_im2col(X, K).numpy()])
+def test_matmul_functions_that_are_right(fn):
+    passes(check_corr2d_matmul(fn))
+
+
+def test_matmul_matrices_that_are_right():
+    passes(check_corr2d_matmul(conv_matrix((3, 3), T([[0.0, 1], [2, 3]]))))
+    passes(check_corr2d_matmul(conv_matrix((3, 3), T([[0.0, 1], [2, 3]])).tolist()))
+    passes(check_corr2d_matmul(conv_matrix((2, 3), CHAPTER_K), input_shape=(2, 3), K=[[1, -1]]))
+
+
+def test_matmul_typical_mistakes():
+    W = conv_matrix((3, 3), T([[0.0, 1], [2, 3]]))
+    fails(check_corr2d_matmul(W.T), "transpose")
+    fails(check_corr2d_matmul(conv_matrix((3, 3), T([[3.0, 2], [1, 0]]))), "convolution")
+    columns_by_column = torch.arange(9).reshape(3, 3).T.reshape(-1)
+    fails(check_corr2d_matmul(W[:, columns_by_column]), "column by column")
+    one_wrong = W.clone()
+    one_wrong[2, 4] = 7
+    fails(check_corr2d_matmul(one_wrong), "1 of the 4 rows is wrong", "row 2")
+    fails(check_corr2d_matmul(torch.zeros(4, 8)), "one column per input pixel")
+    fails(check_corr2d_matmul(lambda X, K: K.reshape(-1) @ im2col(X, K.shape)), "reshape")
+    fails(check_corr2d_matmul(lambda X, K: convolve2d(X, K)), "convolution")
+    fails(check_corr2d_matmul(lambda X, K: corr2d(X, K).T * 1), "shape")
+    fails(check_corr2d_matmul(corr2d_matmul), "package's own")
+    fails(check_corr2d_matmul(corr2d), "package's own")
+    def forgot_return(X, K):
+        Y = by_im2col(X, K)  # noqa: F841
+
+    unreadable(check_corr2d_matmul(forgot_return), "return")
+    unreadable(check_corr2d_matmul(lambda X, K: X @ K), "RuntimeError")
+
+
+# ---------------------------------------------------------------------------------------------
+# Lesson 05 and 06 checks
+# ---------------------------------------------------------------------------------------------
+
+def test_conv_matrix_nonzeros():
+    result = passes(check_conv_matrix_nonzeros(14400))
+    assert "451,584" in result.message
+    passes(check_conv_matrix_nonzeros(T(14400)))
+    passes(check_conv_matrix_nonzeros(16, input_shape=(3, 3), kernel_shape=(2, 2)))
+    fails(check_conv_matrix_nonzeros(25), "distinct weights")
+    fails(check_conv_matrix_nonzeros(576 * 784), "every entry")
+    fails(check_conv_matrix_nonzeros(784 * 25), "per output pixel")
+    fails(check_conv_matrix_nonzeros(23 * 23 * 25), "Off by one")
+    fails(check_conv_matrix_nonzeros(1000), "Count the rows")
+    unreadable(check_conv_matrix_nonzeros("14400"))
+
+
+def full_convolution(G, K):
+    k_h, k_w = K.shape
+    return convolve2d(F.pad(G, (k_w - 1, k_w - 1, k_h - 1, k_h - 1)), K)
+
+
+def test_input_gradient():
+    passes(check_input_gradient(full_convolution))
+    passes(check_input_gradient(lambda G, K: F.conv_transpose2d(G[None, None], K[None, None])[0, 0]))
+    fails(check_input_gradient(lambda G, K: corr2d(F.pad(G, (K.shape[1] - 1,) * 2 + (K.shape[0] - 1,) * 2), K)),
+          "wrong way round")
+    fails(check_input_gradient(lambda G, K: G), "X's shape")
+    fails(check_input_gradient(lambda G, K: full_convolution(G, K).flatten()), "reshape")
+    fails(check_input_gradient(lambda G, K: 2 * full_convolution(G, K)), "differs")
+    unreadable(check_input_gradient(full_convolution(T([[1.0]]), T([[1.0]]))), "function")
+
+
+def test_erf_std():
+    passes(check_erf_std(lambda L: math.sqrt(2 * L / 3)))
+    passes(check_erf_std(lambda L: (L * 24 / 12) ** 0.5, kernel_size=5))
+    fails(check_erf_std(lambda L: 0.8165 * L), "proportion to L")
+    fails(check_erf_std(lambda L: math.sqrt(L)), "Right growth", "wrong constant")
+    fails(check_erf_std(lambda L: 2 * L + 1), "For L = 1")
+    unreadable(check_erf_std(0.8), "function")
+    unreadable(check_erf_std(lambda L: "wide"))
+
+
+def test_erf_std_formula_is_what_the_uniform_stack_measures():
+    from conv_lessons.effective_rf import erf_by_depth
+
+    for field in erf_by_depth(6, 3, "uniform"):
+        assert field.sigma[1] == pytest.approx(math.sqrt(2 * field.depth / 3), rel=1e-5)
+
+
+def test_erf_growth():
+    passes(check_erf_growth(2))
+    passes(check_erf_growth(math.sqrt(4)))
+    passes(check_erf_growth(1.98))
+    passes(check_erf_growth(3, factor=9))
+    fails(check_erf_growth(4), "theoretical")
+    fails(check_erf_growth(1), "does grow")
+    fails(check_erf_growth(3), "which power")
+    unreadable(check_erf_growth("2"))

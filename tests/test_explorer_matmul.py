@@ -1,0 +1,125 @@
+"""The matrix-multiplication explorer: every control redraws W and its counts; bad sizes give a message."""
+
+import numpy as np
+import pytest
+import torch
+from matplotlib.colors import to_rgb
+from matplotlib.figure import Figure
+
+from conv_lessons.explorers import matmul_explorer
+from conv_lessons.explorers.matmul import (
+    HIGHLIGHT,
+    PALETTE,
+    MatmulExplorer,
+    conv_matrix_figure,
+    counts_text,
+    im2col_figure,
+    matmul_figure,
+    row_text,
+    weight_index_map,
+)
+from conv_lessons.matrix import conv_matrix
+
+
+@pytest.fixture
+def explorer():
+    return matmul_explorer()
+
+
+def move(explorer, name, value):
+    """Set a control; return (image changed, readout changed)."""
+    image, readout = explorer.view.image.value, explorer.readout.value
+    explorer.controls[name].value = value
+    return explorer.view.image.value != image, explorer.readout.value != readout
+
+
+def matrix_raster(explorer):
+    return np.asarray(explorer.picture.matrix.image.get_array())
+
+
+def test_starts_with_a_picture_and_the_counts(explorer):
+    assert isinstance(explorer, MatmulExplorer)
+    assert bytes(explorer.view.image.value).startswith(b"\x89PNG")
+    text = explorer.readout.value
+    for words in ("W is 9 × 25 = 225 entries", "Non-zero: 81 (36.0%)", "zeros: 64.0%", "9 distinct (a…i)",
+                  "each used 9 times", "Row 0 of W = output pixel (0, 0)", "a→0, b→1, c→2, d→5"):
+        assert words in text
+    assert explorer.message.value == ""
+
+
+@pytest.mark.parametrize(("name", "value"), [("n_h", 7), ("n_w", 3), ("k_h", 2), ("k_w", 1), ("row", 5)])
+def test_every_control_redraws_and_updates_the_readout(explorer, name, value):
+    assert move(explorer, name, value) == (True, True)
+
+
+def test_sizes_change_the_counts_as_the_formula_says(explorer):
+    move(explorer, "n_h", 8)
+    move(explorer, "n_w", 8)
+    move(explorer, "k_h", 4)
+    move(explorer, "k_w", 4)
+    assert "W is 25 × 64 = 1,600 entries" in explorer.readout.value
+    assert "16 distinct (a…p), each used 25 times = 400 entries" in explorer.readout.value
+
+
+def test_the_row_slider_follows_the_output_size(explorer):
+    move(explorer, "row", 8)
+    move(explorer, "n_h", 3)  # output 1×3: W has 3 rows, the row slider is clamped
+    assert explorer.controls["row"].max == 2
+    assert explorer.controls["row"].value == 2
+    assert "Row 2 of W = output pixel (0, 2)" in explorer.readout.value
+
+
+def test_the_drawn_matrix_is_coloured_by_weight_and_outlines_the_row(explorer):
+    raster = matrix_raster(explorer)[..., :3] / 255
+    index = weight_index_map((5, 5), (3, 3))
+    cell = explorer.picture.matrix.width // 25
+    cell = min(cell, explorer.picture.matrix.height // 9)
+    for (r, c) in [(4, 6), (8, 18), (5, 0), (3, 2)]:
+        colour = raster[r * cell + cell // 2, c * cell + cell // 2]
+        expected = PALETTE[index[r, c]] if index[r, c] >= 0 else np.ones(3)
+        assert np.allclose(colour, expected, atol=0.01), (r, c)
+    move(explorer, "row", 4)
+    raster = matrix_raster(explorer)[..., :3] / 255
+    orange = np.array(to_rgb(HIGHLIGHT))
+    assert np.allclose(raster[4 * cell - 1, 3 * cell], orange, atol=0.01)  # the outline above row 4
+
+
+def test_kernel_larger_than_input_gives_a_message_and_keeps_the_picture(explorer):
+    move(explorer, "n_h", 2)
+    before = explorer.view.image.value
+    explorer.controls["k_h"].value = 4
+    assert "kernel_shape" in explorer.message.value and "smaller kernel" in explorer.message.value
+    assert explorer.view.image.value == before
+    assert explorer.controls["row"].disabled
+    explorer.controls["k_h"].value = 2
+    assert explorer.message.value == ""
+    assert not explorer.controls["row"].disabled
+    assert explorer.view.image.value != before
+
+
+def test_weight_index_map_matches_the_matrix():
+    K = torch.arange(1.0, 7.0).reshape(2, 3)  # distinct, non-zero weights
+    W = conv_matrix((4, 5), K)
+    index = weight_index_map((4, 5), (2, 3))
+    assert np.array_equal(index >= 0, W.numpy() != 0)
+    assert np.array_equal(K.flatten().numpy()[index[index >= 0]], W.numpy()[index >= 0])
+
+
+def test_counts_and_row_texts():
+    assert "W is 4 × 9 = 36 entries" in counts_text((3, 3), (2, 2))
+    assert "Row 3 of W = output pixel (1, 1): its window puts the weights in columns a→4, b→5, c→7, d→8" in row_text(
+        (3, 3), (2, 2), 3)
+    with pytest.raises(ValueError, match="row"):
+        row_text((3, 3), (2, 2), 4)
+
+
+def test_static_figures():
+    for figure in (matmul_figure(), matmul_figure((8, 8), (4, 4), row=24), conv_matrix_figure(),
+                   conv_matrix_figure((3, 3), [[1, -1]]), im2col_figure(), im2col_figure(torch.ones(4, 5), [[1, 2]])):
+        assert isinstance(figure, Figure)
+    with pytest.raises(ValueError, match="row"):
+        matmul_figure((3, 3), (2, 2), row=4)
+    with pytest.raises(ValueError, match="at most"):
+        matmul_figure((9, 9), (3, 3))
+    with pytest.raises(ValueError, match="small case"):
+        conv_matrix_figure((8, 8))
