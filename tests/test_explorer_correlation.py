@@ -1,0 +1,149 @@
+"""The cross-correlation explorer, driven from Python as a learner would drive it."""
+
+import io
+
+import ipywidgets as widgets
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+from PIL import Image
+
+from conv_lessons.explorers import correlation_explorer
+from conv_lessons.explorers.correlation import (
+    correlation_figure,
+    correlation_vs_convolution_figure,
+    written_sum,
+)
+
+
+def pixel(explorer, panel: int, x: float, y: float) -> np.ndarray:
+    """The RGB colour of the shown PNG at data point (x, y) of panel 0 (input), 1 (kernel) or 2 (output)."""
+    image = np.asarray(Image.open(io.BytesIO(explorer.view.image.value)).convert("RGB"), dtype=float)
+    px, py = explorer.row.axes[panel].transData.transform((x, y))
+    return image[int(round(image.shape[0] - py)), int(round(px))]
+
+
+def is_highlighted(rgb: np.ndarray) -> bool:
+    return rgb[0] - rgb[2] > 25  # orange tint: red well above blue (the plain cells are white to pale blue)
+
+
+def is_pending(rgb: np.ndarray) -> bool:
+    return abs(rgb[0] - rgb[2]) < 6 and 190 < rgb[0] < 235  # flat light grey
+
+
+@pytest.fixture
+def explorer():
+    return correlation_explorer()
+
+
+def test_builds_with_no_arguments_into_one_container_with_a_picture(explorer):
+    assert isinstance(explorer, widgets.VBox)
+    assert explorer.view.image in explorer.children
+    assert explorer.message in explorer.children
+    assert bytes(explorer.view.image.value).startswith(b"\x89PNG")
+    assert explorer.message.value == ""
+
+
+def test_first_position_writes_out_the_chapters_first_sum(explorer):
+    assert "Y[0, 0] = 0×0 + 1×1 + 3×2 + 4×3 = 19" in explorer.sum_readout.value
+    assert is_highlighted(pixel(explorer, 0, 0.3, -0.3))  # top-left input cell is in the window
+    assert not is_highlighted(pixel(explorer, 0, 2.3, 2.3))
+    assert is_highlighted(pixel(explorer, 2, 0.3, -0.3))  # and so is the output cell it fills
+    assert is_pending(pixel(explorer, 2, 1.3, 1.3))  # Y[1, 1] not computed yet
+
+
+def test_last_position_highlights_the_bottom_right_window_and_shows_43(explorer):
+    before = bytes(explorer.view.image.value)
+    explorer.controls["position"].value = 3
+    assert bytes(explorer.view.image.value) != before
+    assert "Y[1, 1] = 4×0 + 5×1 + 7×2 + 8×3 = 43" in explorer.sum_readout.value
+    assert is_highlighted(pixel(explorer, 0, 2.3, 2.3))
+    assert is_highlighted(pixel(explorer, 0, 1.3, 1.3))
+    assert not is_highlighted(pixel(explorer, 0, 0.3, -0.3))
+    assert is_highlighted(pixel(explorer, 2, 1.3, 1.3))
+    assert not is_pending(pixel(explorer, 2, 0.3, -0.3))  # every output is computed by now
+    assert explorer.message.value == ""
+
+
+def test_output_fills_in_row_by_row(explorer):
+    explorer.controls["position"].value = 1
+    assert "Y[0, 1] = 1×0 + 2×1 + 4×2 + 5×3 = 25" in explorer.sum_readout.value
+    assert not is_pending(pixel(explorer, 2, 0.3, -0.3))
+    assert is_pending(pixel(explorer, 2, 0.3, 1.3))  # the second row is still to come
+    explorer.controls["position"].value = 2
+    assert "Y[1, 0] = 3×0 + 4×1 + 6×2 + 7×3 = 37" in explorer.sum_readout.value
+    assert not is_pending(pixel(explorer, 2, 0.3, 1.3))
+
+
+def test_play_button_drives_the_position_and_speed_sets_its_interval(explorer):
+    play, position = explorer.controls["play"], explorer.controls["position"]
+    assert isinstance(play, widgets.Play)
+    assert play.max == position.max == 3
+    play.value = 2
+    assert position.value == 2
+    assert "= 37" in explorer.sum_readout.value
+    intervals = {}
+    for speed in ("slow", "medium", "fast"):
+        explorer.controls["speed"].value = speed
+        intervals[speed] = play.interval
+    assert intervals["slow"] > intervals["medium"] > intervals["fast"] > 0
+
+
+def test_size_sliders_show_the_output_shape_and_redraw(explorer):
+    assert "(3 − 2 + 1) × (3 − 2 + 1) = <b>2 × 2</b>" in explorer.shape_readout.value
+    before = bytes(explorer.view.image.value)
+    explorer.controls["n_w"].value = 5
+    assert "(3 − 2 + 1) × (5 − 2 + 1) = <b>2 × 4</b>" in explorer.shape_readout.value
+    assert bytes(explorer.view.image.value) != before
+    assert explorer.controls["position"].max == explorer.controls["play"].max == 7
+    explorer.controls["k_h"].value = 3
+    assert "(3 − 3 + 1) × (5 − 2 + 1) = <b>1 × 4</b>" in explorer.shape_readout.value
+    assert explorer.controls["position"].max == 3
+    explorer.controls["position"].value = 3
+    # X is 0, 1, 2, … row by row at every size: the last window of a 3×5 input under a 3×2 kernel
+    assert "Y[0, 3] = 3×0 + 4×1 + 8×2 + 9×3 + 13×4 + 14×5 = 169" in explorer.sum_readout.value
+
+
+def test_shrinking_the_input_keeps_the_position_inside_the_new_output(explorer):
+    explorer.controls["n_w"].value = 5
+    explorer.controls["position"].value = 7
+    explorer.controls["n_w"].value = 3
+    assert explorer.controls["position"].value == 3
+    assert "= 43" in explorer.sum_readout.value
+
+
+def test_kernel_larger_than_the_input_is_a_message_not_a_traceback(explorer):
+    before = bytes(explorer.view.image.value)
+    explorer.controls["k_h"].value = 4
+    assert "K: expected a kernel no larger than the input X (3×3), got shape (4, 2)" in explorer.message.value
+    assert "no output: the kernel does not fit" in explorer.shape_readout.value
+    assert bytes(explorer.view.image.value) == before  # the last good picture stays
+    assert explorer.controls["position"].disabled and explorer.controls["play"].disabled
+    explorer.controls["k_h"].value = 2
+    assert explorer.message.value == ""
+    assert not explorer.controls["position"].disabled
+
+
+def test_written_sum_brackets_negative_numbers():
+    assert written_sum([[1.0, -2.0]], [[3.0, 1.0]], 0, 0) == "Y[0, 0] = 1×3 + (-2)×1 = 1"
+    with pytest.raises(ValueError, match=r"inside 1×1, got \(0, 1\)"):
+        written_sum([[1.0, -2.0]], [[3.0, 1.0]], 0, 1)
+
+
+def _texts(figure: Figure) -> list[str]:
+    return [t.get_text() for t in figure.findobj(lambda a: hasattr(a, "get_text"))]
+
+
+def test_static_figure_shows_the_same_picture_with_its_sum():
+    figure = correlation_figure(position=3)
+    assert isinstance(figure, Figure)
+    assert "Y[1, 1] = 4×0 + 5×1 + 7×2 + 8×3 = 43" in _texts(figure)
+    with pytest.raises(ValueError, match=r"position: expected 0 … 3"):
+        correlation_figure(position=4)
+
+
+def test_convolution_figure_flips_the_kernel():
+    texts = _texts(correlation_vs_convolution_figure())
+    assert "Y[0, 0] = 0×0 + 1×1 + 3×2 + 4×3 = 19" in texts
+    assert "conv[0, 0] = 0×3 + 1×2 + 3×1 + 4×0 = 5" in texts
+    assert {"19", "25", "37", "43", "5", "11", "23", "29"} <= set(texts)
