@@ -2,62 +2,53 @@
 
 Every function a lesson notebook uses is importable from here, named as in *Dive into Deep
 Learning* (``corr2d``, ``Conv2D``, ``X``, ``K``, ``lr``).  The interactive explorers live in
-``conv_lessons.explorers``.  Names are imported on first use (PEP 562), so the ``conv-lessons``
-command starts without loading PyTorch.
+``conv_lessons.explorers``; the exercise self-checks in ``conv_lessons.checks``.
 """
 
-from __future__ import annotations
-
-import importlib
-from typing import Any
+from .correlation import convolve2d, corr2d, corr2d_fast, output_shape
+from .effective_rf import effective_receptive_field, erf_by_depth, fit_sqrt_growth, learned_kernel
+from .images import diagonal_image, edge_image, sample_photo
+from .kernels import KERNELS, get_kernel, kernel_names
+from .layers import Conv2D
+from .matrix import conv_matrix, conv_matrix_counts, corr2d_matmul, im2col
+from .padding import PADDING_MODES, conv_output_shape, conv_output_size, corr2d_padded, pad2d, padding_limit
+from .receptive_field import feature_map_size, receptive_field, receptive_field_region
+from .source import show_source
+from .training import DivergenceWarning, learn_kernel, stable_lr_limit
 
 __version__ = "0.1.0"
 
-_WHERE = {
-    "corr2d": "correlation",
-    "corr2d_fast": "correlation",
-    "convolve2d": "correlation",
-    "output_shape": "correlation",
-    "Conv2D": "layers",
-    "learn_kernel": "training",
-    "stable_lr_limit": "training",
-    "DivergenceWarning": "training",
-    "receptive_field": "receptive_field",
-    "receptive_field_region": "receptive_field",
-    "feature_map_size": "receptive_field",
-    "edge_image": "images",
-    "diagonal_image": "images",
-    "sample_photo": "images",
-    "KERNELS": "kernels",
-    "get_kernel": "kernels",
-    "kernel_names": "kernels",
-    "show_source": "source",
-    "pad2d": "padding",
-    "corr2d_padded": "padding",
-    "conv_output_size": "padding",
-    "conv_output_shape": "padding",
-    "padding_limit": "padding",
-    "PADDING_MODES": "padding",
-    "conv_matrix": "matrix",
-    "corr2d_matmul": "matrix",
-    "im2col": "matrix",
-    "conv_matrix_counts": "matrix",
-    "effective_receptive_field": "effective_rf",
-    "erf_by_depth": "effective_rf",
-    "fit_sqrt_growth": "effective_rf",
-    "learned_kernel": "effective_rf",
-}
-
-__all__ = list(_WHERE)
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
-    globals()[name] = value  # later look-ups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(list(globals()) + __all__)
+__all__ = [
+    "corr2d",
+    "corr2d_fast",
+    "convolve2d",
+    "output_shape",
+    "Conv2D",
+    "learn_kernel",
+    "stable_lr_limit",
+    "DivergenceWarning",
+    "receptive_field",
+    "receptive_field_region",
+    "feature_map_size",
+    "edge_image",
+    "diagonal_image",
+    "sample_photo",
+    "KERNELS",
+    "get_kernel",
+    "kernel_names",
+    "show_source",
+    "pad2d",
+    "corr2d_padded",
+    "conv_output_size",
+    "conv_output_shape",
+    "padding_limit",
+    "PADDING_MODES",
+    "conv_matrix",
+    "corr2d_matmul",
+    "im2col",
+    "conv_matrix_counts",
+    "effective_receptive_field",
+    "erf_by_depth",
+    "fit_sqrt_growth",
+    "learned_kernel",
+]

@@ -91,3 +91,16 @@ def test_diagonal_kernel_finds_the_diagonal_edge():
     assert torch.equal(Y, band)
     # the chapter's kernel and its transpose both respond along the diagonal too
     assert torch.count_nonzero(corr2d(diagonal_image(6), get_kernel("chapter [[1, -1]]"))) == 5
+
+
+def test_public_names_are_the_functions_not_same_named_modules():
+    import importlib
+
+    import conv_lessons
+
+    importlib.import_module("conv_lessons.receptive_field")  # a submodule import must not shadow the function
+    from conv_lessons import receptive_field
+
+    assert callable(receptive_field) and receptive_field([2, 2]) == 3
+    for name in conv_lessons.__all__:
+        assert not isinstance(getattr(conv_lessons, name), type(conv_lessons)), name

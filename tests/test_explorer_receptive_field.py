@@ -1,0 +1,181 @@
+"""The receptive-field explorer and the lesson-04 figures, driven from Python as a learner would drive them."""
+
+import html
+import io
+
+import ipywidgets as widgets
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+from PIL import Image
+
+from conv_lessons.explorers import receptive_field_explorer
+from conv_lessons.explorers.receptive_field import feature_map_figure, receptive_field_figure
+from conv_lessons.receptive_field import feature_map_size, receptive_field, receptive_field_region
+
+PHOTO_SHAPE = (225, 192)
+
+
+@pytest.fixture
+def explorer():
+    return receptive_field_explorer()
+
+
+def png(explorer) -> bytes:
+    return bytes(explorer.view.image.value)
+
+
+def shown_pixel(explorer, x: float, y: float) -> np.ndarray:
+    """The RGB colour of the shown PNG at photo pixel (x = column, y = row) of the photo panel."""
+    image = np.asarray(Image.open(io.BytesIO(png(explorer))).convert("RGB"), dtype=float)
+    px, py = explorer.picture.photo_ax.transData.transform((x, y))
+    return image[int(round(image.shape[0] - py)), int(round(px))]
+
+
+def is_box_orange(rgb: np.ndarray) -> bool:
+    return rgb[0] > 180 and rgb[0] - rgb[2] > 120  # the box's orange, not the grey photo
+
+
+def readout(explorer) -> str:
+    return html.unescape(explorer.readout.value)
+
+
+def settings(explorer) -> tuple[list[int], list[int], list[int]]:
+    c = explorer.controls
+    depth = c["depth"].value
+    return [c["kernel"].value] * depth, [c["stride"].value] * depth, [c["dilation"].value] * depth
+
+
+def test_builds_with_no_arguments_into_one_container(explorer):
+    assert isinstance(explorer, widgets.VBox)
+    assert explorer.view.image in explorer.children and explorer.message in explorer.children
+    assert png(explorer).startswith(b"\x89PNG")
+    assert set(explorer.controls) == {"depth", "kernel", "stride", "dilation", "row", "col"}
+    assert explorer.message.value == ""
+
+
+def test_default_readout_writes_the_formula_out(explorer):
+    text = readout(explorer)
+    assert "r = 1 + Σ (k′ − 1)·J = 1 + 2·1 + 2·2 + 2·4 = 15" in text
+    assert "total stride (jump) J = 2 · 2 · 2 = 8" in text
+    assert "225×192 → 112×95 → 55×47 → 27×23" in text
+
+
+@pytest.mark.parametrize("control, value", [("depth", 4), ("kernel", 5), ("stride", 1), ("dilation", 2),
+                                            ("depth", 1)])
+def test_r_readout_equals_the_package_formula_for_every_control(explorer, control, value):
+    before = png(explorer)
+    explorer.controls[control].value = value
+    assert png(explorer) != before
+    kernels, strides, dilations = settings(explorer)
+    r = receptive_field(kernels, strides, dilations)
+    formula = readout(explorer).split("\n")[0].split("   (")[0]  # "r = 1 + Σ … = r" (then the dilated k′)
+    assert formula.endswith(f"= {r}")
+    jump = int(np.prod(strides))
+    assert f"= {jump}: neighbouring outputs" in readout(explorer)
+    assert explorer.picture.span_text.get_text() == f"r = {r}"
+
+
+def test_position_sliders_follow_the_feature_map_size(explorer):
+    c = explorer.controls
+    for stride in (1, 3, 2):
+        c["stride"].value = stride
+        kernels, strides, dilations = settings(explorer)
+        rows, cols = (feature_map_size(n, kernels, strides, dilations) for n in PHOTO_SHAPE)
+        assert (c["row"].max, c["col"].max) == (rows - 1, cols - 1)
+        assert c["row"].value <= rows - 1 and c["col"].value <= cols - 1
+        assert f"→ {rows}×{cols}\n" in readout(explorer)
+
+
+def test_box_moves_by_the_total_stride_with_the_column_slider(explorer):
+    c = explorer.controls
+    c["row"].value, c["col"].value = 10, 10
+    x0 = explorer.picture.photo_box.get_x()
+    (r0, r1), (c0, c1) = receptive_field_region(*settings(explorer)[:1], (10, 10), *settings(explorer)[1:])
+    assert (x0, explorer.picture.photo_box.get_y()) == (c0 - 0.5, r0 - 0.5)
+    assert is_box_orange(shown_pixel(explorer, c0 - 0.5, (r0 + r1) / 2))  # the left edge is drawn there
+    before = png(explorer)
+    c["col"].value = 11
+    assert png(explorer) != before
+    assert explorer.picture.photo_box.get_x() == x0 + 8  # J = 8
+    assert is_box_orange(shown_pixel(explorer, c0 + 8 - 0.5, (r0 + r1) / 2))
+    assert f"output (10, 11) sees rows {r0}–{r1 - 1}, columns {c0 + 8}–{c1 + 8 - 1}" in readout(explorer)
+
+
+def test_row_slider_moves_the_box_down(explorer):
+    y0 = explorer.picture.photo_box.get_y()
+    explorer.controls["row"].value += 1
+    assert explorer.picture.photo_box.get_y() == y0 + 8
+
+
+def test_box_stays_near_the_same_place_when_the_stack_changes(explorer):
+    def centre():
+        box = explorer.picture.photo_box
+        return box.get_x() + box.get_width() / 2, box.get_y() + box.get_height() / 2
+
+    before = centre()
+    explorer.controls["stride"].value = 1
+    after = centre()
+    assert abs(after[0] - before[0]) <= 1 and abs(after[1] - before[1]) <= 1
+
+
+def test_impossible_stack_shows_a_message_and_keeps_the_last_picture(explorer):
+    c = explorer.controls
+    c["kernel"].value = 7
+    c["stride"].value = 3
+    c["depth"].value = 3
+    good = png(explorer)
+    good_range = (c["row"].max, c["col"].max)
+    c["depth"].value = 5  # 225 → 73 → 23 → 6: a 7×7 kernel no longer fits
+    message = html.unescape(explorer.message.value)
+    assert "Impossible stack" in message and "kernel_sizes[3]" in message and "at most 6 pixels" in message
+    assert "last stack that fits (3 layers, k = 7, s = 3, d = 1)" in message
+    assert png(explorer) == good and (c["row"].max, c["col"].max) == good_range
+    c["col"].value = 0  # moving the output redraws the last good stack and keeps saying why
+    assert "Impossible stack" in explorer.message.value
+    assert "27×23" not in readout(explorer) and "→ 6×5" in readout(explorer)
+    c["depth"].value = 2
+    assert explorer.message.value == ""
+    assert png(explorer) != good
+
+
+def test_dilation_leaves_holes_in_the_input_patch(explorer):
+    c = explorer.controls
+    c["depth"].value = 1
+    c["stride"].value = 1
+    c["kernel"].value = 3
+    c["dilation"].value = 2
+    counts = np.asarray(explorer.picture.patch_image.get_array())
+    rows, cols = np.nonzero(counts)
+    inside = counts[rows.min(): rows.max() + 1, cols.min(): cols.max() + 1]  # the field's bounding box
+    assert inside.shape == (5, 5)
+    assert (inside == 0).sum() == 16 and (inside == 1).sum() == 9  # a 5×5 field with 9 taps
+    assert "dilated kernel k′ = d·(k − 1) + 1 = 2·2 + 1 = 5" in readout(explorer)
+
+
+def test_chapter_figure_shows_all_nine_inputs_counted_1_2_1():
+    figure = receptive_field_figure(depth=2, kernel_size=2, input_size=3)
+    assert isinstance(figure, Figure)
+    grid_ax = figure.axes[1]
+    numbers = [t.get_text() for t in grid_ax.texts if t.get_visible() and t.get_text()
+               and t.get_text()[0].isdigit() and len(t.get_text()) == 1]
+    assert numbers == ["1", "2", "1", "2", "4", "2", "1", "2", "1"]
+    assert "receptive field: 3 input pixels (0–2)" in [t.get_text() for t in figure.axes[0].texts]
+
+
+def test_photo_figure_has_three_panels_and_checks_the_position():
+    figure = receptive_field_figure(depth=3, kernel_size=3, stride=2, position=(9, 8))
+    titles = [ax.get_title() for ax in figure.axes]
+    assert "output (9, 8) of the 27×23 feature map" in titles
+    with pytest.raises(ValueError, match=r"position\[0\]: expected 0 to 26"):
+        receptive_field_figure(depth=3, kernel_size=3, stride=2, position=(27, 0))
+    with pytest.raises(ValueError, match="kernel_sizes"):
+        receptive_field_figure(depth=5, kernel_size=7, stride=3)
+
+
+def test_feature_map_figure_has_the_input_and_one_panel_per_kernel():
+    figure = feature_map_figure(names=["sobel x", "gaussian blur"])
+    titles = [ax.get_title() for ax in figure.axes if ax.get_visible() and ax.get_title()]
+    assert titles == ["input 225×192", "sobel x  →  223×190", "gaussian blur  →  223×190"]
+    with pytest.raises(ValueError, match="name: expected one of"):
+        feature_map_figure(names=["no such kernel"])
