@@ -17,17 +17,16 @@ runs for a convolution's backward pass.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
 import math
-from collections.abc import Iterator
 from typing import Any
 
 import torch
 import torch.nn.functional as F
 
 from .receptive_field import receptive_field
+from .threads import one_thread
 from .validation import as_matrix, as_nonnegative_int, as_positive_int, as_size_pair
 
 __all__ = [
@@ -138,16 +137,6 @@ def _measure(gradient: torch.Tensor) -> tuple[tuple[float, float], tuple[float, 
     return (mean_r, mean_c), (sd_r, sd_c)
 
 
-@contextlib.contextmanager
-def _one_thread() -> Iterator[None]:
-    """Run small convolutions on one thread: on a busy 2-core machine, more threads only wait for each other."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
 
 def _linear_maps(layers: torch.Tensor) -> list[torch.Tensor]:
     """∂y/∂x of the central output for depths 1, 2, … of a linear stack, each on its own receptive field.
@@ -245,7 +234,7 @@ def _compute(max_depth: int, shape: tuple[int, int], name: str, fixed: torch.Ten
         layers = torch.randn((max_depth, count, 1, k_h, k_w), generator=generator)
     else:
         layers = fixed.to(torch.float32).expand(max_depth, count, 1, k_h, k_w)
-    with _one_thread():
+    with one_thread():
         if relu == "relu":
             start = torch.randn((1, count, size_h, size_w), generator=generator)
             maps = _autograd_maps(layers, start, relu=True)

@@ -22,11 +22,10 @@ so a stride of 2 visibly halves it and padding (k − 1)/2 keeps it the input's 
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -43,6 +42,7 @@ from ..figures import IMAGE_CMAP, SIGNED_CMAP, to_numpy
 from ..images import diagonal_image, edge_image, sample_photo
 from ..kernels import KERNELS, get_kernel, kernel_names
 from ..padding import conv_output_shape, conv_output_size, corr2d_padded, pad2d
+from ..threads import one_thread
 from ..validation import as_matrix, as_nonnegative_int, as_positive_int, describe
 from .figure_widget import FigureView, MessageBox, guarded
 
@@ -397,17 +397,6 @@ class _Panels:
                             color=_text_colour(image.get_cmap(), image.norm, value))
 
 
-@contextlib.contextmanager
-def _one_thread() -> Iterator[None]:
-    """Run PyTorch on one thread for a moment: on a busy or CPU-limited machine (a shared 2-core
-    box, Binder) two threads waiting for each other make a 1 ms image operation take 100 ms."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
-
 
 class _Setup:
     """One consistent state of the explorer's controls, computed: padded input, kernel, output."""
@@ -674,7 +663,7 @@ class KernelExplorer(widgets.VBox):
             f"{output_size_text(n_w, k_w, padding, stride, 'width')}</div>"
         )
         try:
-            with _one_thread():
+            with one_thread():
                 setup = _Setup(self.X, K, padding, mode, stride)
         except ValueError as error:
             text = str(error)

@@ -19,10 +19,8 @@ loss overflows to inf/nan.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass
 from html import escape
 from typing import Any
@@ -37,6 +35,7 @@ from matplotlib.figure import Figure
 from ..correlation import corr2d
 from ..figures import MatrixPlot, to_numpy
 from ..images import edge_image
+from ..threads import one_thread
 from ..training import learn_kernel, stable_lr_limit
 from ..validation import as_matrix, as_nonnegative_int, as_positive_float, as_positive_int, as_size_pair, check_fits
 from .figure_widget import FigureView, MessageBox, guarded
@@ -134,16 +133,6 @@ class TrainingRun:
         return int(bad[0]) + 1 if bad.size else None
 
 
-@contextlib.contextmanager
-def _one_thread() -> Iterator[None]:
-    """Tiny tensors train ~10× faster on one thread than with several competing for two cores."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
-
 
 def run_training(X: Any, Y: Any, kernel_size: Any = (1, 2), lr: float = 3e-2, num_epochs: int = 10,
                  seed: int = 0) -> TrainingRun:
@@ -154,7 +143,7 @@ def run_training(X: Any, Y: Any, kernel_size: Any = (1, 2), lr: float = 3e-2, nu
     explains it in words.
     """
     weights: list[list[float]] = []
-    with _one_thread(), warnings.catch_warnings():
+    with one_thread(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         start, _ = learn_kernel(X, Y, kernel_size, lr=lr, num_epochs=0, seed=seed)
         weights.append(start.weight.detach().flatten().tolist())
