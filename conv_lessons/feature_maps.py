@@ -21,7 +21,8 @@ from typing import Any, NamedTuple
 import torch
 
 from .correlation import corr2d_fast
-from .validation import as_int_sequence, as_matrix, as_nonnegative_int, check_fits
+from .receptive_field import parse_stack
+from .validation import as_matrix, as_nonnegative_int, check_fits
 
 __all__ = ["feature_maps", "path_counts", "LayerPaths", "layer_geometry"]
 
@@ -70,24 +71,11 @@ class LayerPaths(NamedTuple):
         return self.start + len(self.counts)
 
 
-def _stack(kernel_sizes: Any, strides: Any, dilations: Any) -> tuple[list[int], list[int], list[int]]:
-    kernels = as_int_sequence(kernel_sizes, "kernel_sizes")
-    steps = [1] * len(kernels) if strides is None else as_int_sequence(strides, "strides")
-    gaps = [1] * len(kernels) if dilations is None else as_int_sequence(dilations, "dilations")
-    for name, values in (("strides", steps), ("dilations", gaps)):
-        if len(values) != len(kernels):
-            raise ValueError(
-                f"{name}: expected one value per layer ({len(kernels)}, like kernel_sizes), "
-                f"got {len(values)}: {values}."
-            )
-    return kernels, steps, gaps
-
-
 def layer_geometry(kernel_sizes: Any, strides: Any = None, dilations: Any = None) -> list[tuple[int, int]]:
     """``(jump, field)`` of every layer, input first: the input pixels between neighbouring units
     and the input pixels one unit sees.  The input layer is ``(1, 1)``; the last entry's field is
     the stack's receptive field and its jump the total stride Π s_l."""
-    kernels, steps, gaps = _stack(kernel_sizes, strides, dilations)
+    kernels, steps, gaps = parse_stack(kernel_sizes, strides, dilations)
     jump, field = 1, 1
     geometry = [(jump, field)]
     for k, s, d in zip(kernels, steps, gaps, strict=True):
@@ -104,7 +92,7 @@ def path_counts(kernel_sizes: Any, index: Any, strides: Any = None, dilations: A
     Returns one :class:`LayerPaths` per layer, input first and the chosen output last (a single
     unit with count 1).  In the input layer the span ``stop − start`` equals the receptive field.
     """
-    kernels, steps, gaps = _stack(kernel_sizes, strides, dilations)
+    kernels, steps, gaps = parse_stack(kernel_sizes, strides, dilations)
     index = as_nonnegative_int(index, "index")
     geometry = layer_geometry(kernels, steps, gaps)
     start, counts = index, torch.ones(1, dtype=torch.int64)

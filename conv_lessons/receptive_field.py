@@ -14,10 +14,16 @@ from typing import Any
 
 from .validation import as_int_sequence, as_nonnegative_int
 
-__all__ = ["receptive_field", "receptive_field_region", "feature_map_size"]
+__all__ = ["receptive_field", "receptive_field_region", "feature_map_size", "parse_stack"]
 
 
-def _layers(kernel_sizes: Any, strides: Any, dilations: Any) -> tuple[list[int], list[int], list[int]]:
+def parse_stack(
+    kernel_sizes: Any, strides: Any = None, dilations: Any = None
+) -> tuple[list[int], list[int], list[int]]:
+    """Validate a stack description: ``(kernel_sizes, strides, dilations)`` as lists of equal length.
+
+    Strides and dilations default to 1 for every layer; a single int means a one-layer stack.
+    """
     kernels = as_int_sequence(kernel_sizes, "kernel_sizes")
     steps = [1] * len(kernels) if strides is None else as_int_sequence(strides, "strides")
     gaps = [1] * len(kernels) if dilations is None else as_int_sequence(dilations, "dilations")
@@ -27,6 +33,12 @@ def _layers(kernel_sizes: Any, strides: Any, dilations: Any) -> tuple[list[int],
                 f"{name}: expected one value per layer ({len(kernels)}, like kernel_sizes), got "
                 f"{len(values)}: {values}."
             )
+    return kernels, steps, gaps
+
+
+def _layers(kernel_sizes: Any, strides: Any, dilations: Any) -> tuple[list[int], list[int], list[int]]:
+    """Like :func:`parse_stack`, with each kernel replaced by its dilated extent d·(k − 1) + 1."""
+    kernels, steps, gaps = parse_stack(kernel_sizes, strides, dilations)
     effective = [d * (k - 1) + 1 for k, d in zip(kernels, gaps)]
     return effective, steps, gaps
 
