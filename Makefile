@@ -55,6 +55,9 @@ html: $(STAMP)
 clean:
 	rm -rf $(VENV) site .pytest_cache
 
-# Re-execute the lessons in place (commit the result): outputs are seeded, so this is repeatable.
+# Rebuild the notebooks from tools/build_*.py and execute them in place (commit the result):
+# outputs are seeded, so this is repeatable.
+NOTEBOOK_SCRIPTS := $(sort $(wildcard tools/build_nb*.py)) tools/build_solutions.py tools/build_index.py
 notebooks: $(STAMP)
+	for script in $(NOTEBOOK_SCRIPTS); do $(BIN)/python $$script || exit 1; done
 	$(BIN)/python tools/execute_notebooks.py

@@ -45,9 +45,20 @@ differentiating through ``Conv2D``          :func:`check_conv2d_autograd`
 cross-correlation as a matrix product       :func:`check_corr2d_matmul`
 ==========================================  =============================================
 
-and for the lessons beyond the chapter: :func:`check_conv_matrix_nonzeros`,
-:func:`check_input_gradient` (lesson 05), :func:`check_erf_std`, :func:`check_erf_growth`
-(lesson 06).
+and for the lessons' other exercises:
+
+==========================================  =============================================
+exercise                                    check
+==========================================  =============================================
+01: output shape / kernel for an output     :func:`check_output_shape`, :func:`check_kernel_shape`
+01: when correlation equals convolution     :func:`check_same_as_convolution`
+03: largest stable / fastest learning rate  :func:`check_stable_lr`, :func:`check_fastest_lr`
+04: receptive field of a stack, by hand     :func:`check_receptive_field`
+04: when a stack of k×k layers is cheaper   :func:`check_cheaper_stack`
+04: deepest stack that fits an image        :func:`check_deepest_stack`
+05: non-zeros of W / the input gradient     :func:`check_conv_matrix_nonzeros`, :func:`check_input_gradient`
+06: effective receptive field               :func:`check_erf_std`, :func:`check_erf_growth`
+==========================================  =============================================
 """
 
 from __future__ import annotations
@@ -83,6 +94,14 @@ __all__ = [
     "check_input_gradient",
     "check_erf_std",
     "check_erf_growth",
+    "check_output_shape",
+    "check_kernel_shape",
+    "check_same_as_convolution",
+    "check_stable_lr",
+    "check_fastest_lr",
+    "check_receptive_field",
+    "check_cheaper_stack",
+    "check_deepest_stack",
 ]
 
 CORRECT, WRONG, BLANK, INVALID = "correct", "wrong", "blank", "invalid"
@@ -948,6 +967,478 @@ def check_erf_growth(answer: Any, factor: float = 4) -> CheckResult:
     return _run(exercise, "a number (the factor)", answer, judge)
 
 
+# --------------------------------------------------------------------------------------------
+# Lesson 01: output shapes, and the kernels for which cross-correlation equals convolution
+# --------------------------------------------------------------------------------------------
+
+
+def _pair_answer(answer: Any, what: str) -> tuple[int, int]:
+    """A (rows, columns) pair of whole numbers, from a tuple, list or ``torch.Size``."""
+    if isinstance(answer, torch.Tensor) and answer.dim() == 1 and answer.numel() == 2:
+        answer = answer.tolist()
+    if not (isinstance(answer, (tuple, list, torch.Size)) and len(answer) == 2):
+        raise _Reject(f"Expected {what}, a pair such as (3, 4) (rows, columns); got {_kind(answer)}.")
+    values = []
+    for value in answer:
+        number = _number_answer(value, f"{what} made of whole numbers")
+        if number != int(number):
+            raise _Reject(f"Expected {what} made of whole numbers; got {tuple(answer)!r}.")
+        values.append(int(number))
+    return values[0], values[1]
+
+
+def _shape_pair(value: Any, name: str) -> tuple[int, int]:
+    """An author's (rows, columns) argument; a mistake here raises (it is found when the lesson is written)."""
+    if not (isinstance(value, (tuple, list, torch.Size)) and len(value) == 2 and all(
+            isinstance(v, numbers.Integral) and not isinstance(v, bool) and v >= 1 for v in value)):
+        raise ValueError(f"{name}: expected a (rows, columns) pair of whole numbers ≥ 1, got {value!r}.")
+    return int(value[0]), int(value[1])
+
+
+def check_output_shape(answer: Any, input_shape: Any = (6, 8), kernel_shape: Any = (1, 2)) -> CheckResult:
+    """Lesson 01: the output shape of ``corr2d`` for an input and a kernel of the given shapes.
+
+    ``answer`` is a ``(rows, columns)`` pair (a tuple, list or ``torch.Size``).  The rule is
+    (n_h − k_h + 1) × (n_w − k_w + 1).  Hints: rows and columns swapped, off by one (n − k),
+    the size of a full convolution (n + k − 1), the input's own size (that needs padding).
+    """
+    (n_h, n_w), (k_h, k_w) = _shape_pair(input_shape, "input_shape"), _shape_pair(kernel_shape, "kernel_shape")
+    if k_h > n_h or k_w > n_w:
+        raise ValueError(f"kernel_shape: {kernel_shape} does not fit in input_shape {input_shape}.")
+    truth = output_shape((n_h, n_w), (k_h, k_w))
+    exercise = f"output shape ({n_h}×{n_w} input, {k_h}×{k_w} kernel)"
+
+    def judge() -> tuple[bool, str]:
+        guess = _pair_answer(answer, "the output shape")
+        if guess == truth:
+            return True, (f"({n_h} − {k_h} + 1) × ({n_w} − {k_w} + 1): the window fits {truth[0]} times down and "
+                          f"{truth[1]} times across.")
+        if guess == truth[::-1]:
+            return False, "Rows and columns are swapped: the first number counts rows (the height), like X.shape."
+        if guess == (n_h - k_h, n_w - k_w):
+            return False, ("Off by one. The window's top-left corner can sit at positions 0, 1, …, n − k: "
+                           "that is n − k + 1 positions.")
+        if guess == (n_h + k_h - 1, n_w + k_w - 1):
+            return False, ("That is larger than the input. Each output needs a whole window inside the input, so "
+                           "there are fewer positions than pixels, not more.")
+        if guess == (n_h, n_w):
+            return False, ("That is the input's own shape; keeping it needs padding (next chapter). Without "
+                           "padding each axis loses k − 1 pixels.")
+        axis = "rows" if guess[0] != truth[0] else "columns"
+        if (guess[0] == truth[0]) != (guess[1] == truth[1]):
+            return False, f"The number of {axis} is wrong. Along each axis: n − k + 1."
+        return False, "Both numbers are wrong. Along each axis: n − k + 1, with n from the input and k from the kernel."
+
+    return _run(exercise, "the output shape, a (rows, columns) pair such as (3, 4)", answer, judge)
+
+
+def check_kernel_shape(answer: Any, input_shape: Any = (6, 8), out_shape: Any = (1, 1)) -> CheckResult:
+    """Lesson 01: the kernel shape that turns an input of ``input_shape`` into an output of ``out_shape``.
+
+    ``answer`` is a ``(rows, columns)`` pair; solve n − k + 1 = m along each axis.  Hints: swapped,
+    the output's shape given back, off by one.
+    """
+    (n_h, n_w), (o_h, o_w) = _shape_pair(input_shape, "input_shape"), _shape_pair(out_shape, "out_shape")
+    if o_h > n_h or o_w > n_w:
+        raise ValueError(f"out_shape: {out_shape} is larger than input_shape {input_shape}.")
+    truth = (n_h - o_h + 1, n_w - o_w + 1)
+    exercise = f"kernel shape for a {o_h}×{o_w} output from a {n_h}×{n_w} input"
+
+    def judge() -> tuple[bool, str]:
+        guess = _pair_answer(answer, "the kernel shape")
+        if guess == truth:
+            note = " the kernel covers the whole input, so it fits in one place only." if (o_h, o_w) == (1, 1) else ""
+            return True, f"n − k + 1 = m along each axis gives k = n − m + 1:{note or ' the window fits exactly.'}"
+        if guess == truth[::-1]:
+            return False, "Rows and columns are swapped: the first number counts rows (the height), like X.shape."
+        if guess == (o_h, o_w) and guess != truth:
+            return False, ("That is the output's shape. A kernel that small fits in many places and gives a large "
+                           "output: solve n − k + 1 = m for k.")
+        if guess in ((truth[0] - 1, truth[1] - 1), (truth[0] + 1, truth[1] + 1)):
+            return False, "Off by one: solve n − k + 1 = m for k along each axis and check it with output_shape."
+        if guess[0] > n_h or guess[1] > n_w:
+            return False, "That kernel is larger than the input: it fits nowhere, so there is no output at all."
+        return False, "Solve n − k + 1 = m for k along each axis, then check it with output_shape(input, kernel)."
+
+    return _run(exercise, "the kernel shape, a (rows, columns) pair such as (3, 4)", answer, judge)
+
+
+# (kernel, does cross-correlation equal convolution for every input?)
+_FLIP_CASES: list[tuple[list[list[float]], bool]] = [
+    ([[1, 2, 1]], True), ([[1, -1]], False), ([[5]], True), ([[1, 2], [2, 1]], True), ([[1, 2], [3, 4]], False),
+    ([[1], [2], [1]], True), ([[0, 1], [1, 0]], True), ([[0, 1, 0], [1, -4, 1], [0, 1, 0]], True),
+    ([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], False), ([[1, 2], [1, 2]], False), ([[1, 1], [2, 2]], False),
+    ([[1, 2], [2, 3]], False), ([[1, 2, 3], [4, 5, 4], [3, 2, 1]], True), ([[0, 0], [0, 0]], True),
+    ([[1, 0, -1]], False), ([[0.5, 0.25, 0.5]], True), ([[2, 7, 1], [8, 2, 8], [1, 7, 2]], True),
+    ([[2, 7, 1], [8, 2, 8], [1, 7, 3]], False),
+]
+
+
+def _rule_answers(rule: Callable[[torch.Tensor], bool]) -> list[bool]:
+    return [rule(torch.tensor(k, dtype=torch.float32)) for k, _ in _FLIP_CASES]
+
+
+def _as_bool(value: Any, call: str) -> bool:
+    if isinstance(value, torch.Tensor) and value.numel() == 1:
+        value = value.item()
+    if isinstance(value, bool) or type(value).__name__ == "bool_":  # Python's or NumPy's bool
+        return bool(value)
+    raise _Reject(f"Your function returned {_kind(value)} for {call}; return True or False.")
+
+
+def _kernel_text(kernel: list[list[float]]) -> str:
+    return "[" + ", ".join("[" + ", ".join(_fmt(float(v)) for v in row) + "]" for row in kernel) + "]"
+
+
+def check_same_as_convolution(answer: Any) -> CheckResult:
+    """Lesson 01: for which kernels do cross-correlation and convolution agree on every input?
+
+    ``answer`` is a function ``f(K)`` returning True or False; it is tried on 18 kernels (row,
+    column, square, symmetric and not).  Right: exactly the kernels equal to themselves rotated by
+    180° (``torch.flip(K, dims=(0, 1))``).  Hints: testing ``K == K.T``, flipping one axis only,
+    asking for symmetry in each axis separately (too strict), or the first kernel misjudged.
+    """
+    exercise = "kernels where cross-correlation equals convolution"
+
+    def judge() -> tuple[bool, str]:
+        if not callable(answer):
+            raise _Reject(f"Expected a function f(K) that returns True or False; got {_kind(answer)}.")
+        said = []
+        for kernel, _ in _FLIP_CASES:
+            K = torch.tensor(kernel, dtype=torch.float32)
+            said.append(_as_bool(_call(answer, K.clone()), f"K = {_kernel_text(kernel)}"))
+        truth = [t for _, t in _FLIP_CASES]
+        if said == truth:
+            return True, (f"Right for all {len(truth)} kernels: convolution uses K rotated by 180°, so the two agree "
+                          "exactly when K equals torch.flip(K, dims=(0, 1)), like [[1, 2, 1]] or a Laplacian; "
+                          "[[1, −1]] and Sobel change sign instead.")
+        if all(said):
+            return False, "Your function says True for every kernel, but for [[1, −1]] convolution gives −corr2d."
+        if not any(said):
+            return False, "Your function says False for every kernel, but for [[1, 2, 1]] the two outputs are equal."
+        if said == _rule_answers(lambda K: torch.equal(K, K.T)):
+            return False, ("That tests K == K.T, a mirror across the diagonal. Convolution flips the kernel in "
+                           "both axes, which is a rotation by 180°, not a transpose.")
+        for dims, axis in (((1,), "left-right"), ((0,), "top-bottom")):
+            if said == _rule_answers(lambda K, d=dims: torch.equal(K, torch.flip(K, dims=d))):
+                return False, (f"That only flips the kernel {axis}. Convolution flips it in both axes at once "
+                               "(torch.flip(K, dims=(0, 1))).")
+        if said == _rule_answers(lambda K: torch.equal(K, torch.flip(K, dims=(0,))) and torch.equal(
+                K, torch.flip(K, dims=(1,)))):
+            return False, ("Too strict: you ask for a mirror symmetry in each axis separately. Flipping both axes "
+                           "at once can give K back even when neither single flip does.")
+        index = next(i for i, (a, b) in enumerate(zip(said, truth, strict=True)) if a != b)
+        kernel = _FLIP_CASES[index][0]
+        fact = "are equal" if truth[index] else "differ"
+        return False, (f"Wrong for K = {_kernel_text(kernel)}: your function says {said[index]}, but there "
+                       f"corr2d(X, K) and convolve2d(X, K) {fact}. Compare K with torch.flip(K, dims=(0, 1)).")
+
+    return _run(exercise, "a function f(K) that returns True or False", answer, judge)
+
+
+# --------------------------------------------------------------------------------------------
+# Lesson 03: the learning rates the loss's curvature allows
+# --------------------------------------------------------------------------------------------
+
+
+def _curvatures(X: Any, kernel_size: Any) -> tuple[float, float, tuple[int, int], tuple[int, int]]:
+    """λ_min and λ_max of the loss's Hessian H = 2PᵀP (P: the windows of X, one per row)."""
+    image = X
+    if image is None:
+        from .images import edge_image
+
+        image = edge_image()
+    image = as_matrix(torch.as_tensor(image) if not isinstance(image, torch.Tensor) else image, "X").to(torch.float64)
+    size = _shape_pair(kernel_size, "kernel_size")
+    if size[0] > image.shape[0] or size[1] > image.shape[1]:
+        raise ValueError(f"kernel_size: {kernel_size} does not fit in X of shape {tuple(image.shape)}.")
+    windows = torch.nn.functional.unfold(image[None, None], size)[0].T
+    eigenvalues = torch.linalg.eigvalsh(2 * windows.T @ windows)
+    return float(eigenvalues[0]), float(eigenvalues[-1]), tuple(image.shape), size
+
+
+def check_stable_lr(answer: Any, X: Any = None, kernel_size: Any = (1, 2)) -> CheckResult:
+    """Lesson 03: the largest learning rate at which gradient descent on Σ(Ŷ − Y)² still converges.
+
+    ``X`` is the input image (default: the chapter's 6×8 edge image) and ``kernel_size`` the
+    kernel's shape.  The loss is a quadratic bowl with Hessian H = 2PᵀP (P: one window of X per
+    row); the limit is 2/λ_max (within 2 %).  Hints: 2/λ_min, 1/λ_max, H without its factor 2,
+    the edge image's limit given for another image, a stable rate that is not the largest.
+    """
+    lam_min, lam_max, shape, size = _curvatures(X, kernel_size)
+    if lam_max <= 0:
+        raise ValueError("X: every window of this image is zero, so any learning rate is stable.")
+    truth = 2 / lam_max
+    exercise = f"largest stable learning rate ({_shape_text(shape)} image, {_shape_text(size)} kernel)"
+    edge_limit = 1 / 30  # the chapter's X with a 1×2 kernel
+
+    def judge() -> tuple[bool, str]:
+        value = _number_answer(answer, "a number (the learning rate)")
+        if math.isclose(value, truth, rel_tol=0.02):
+            return True, (f"2/λ_max = 2/{_fmt(lam_max)} = {truth:.4g}. Along H's steepest direction the error is "
+                          "multiplied by 1 − lr·λ_max every epoch; beyond this rate that factor is below −1 and the "
+                          "error zigzags outwards.")
+        if value <= 0:
+            return False, "A learning rate is a positive number: the step goes down the gradient."
+        if not math.isclose(truth, edge_limit, rel_tol=0.02) and math.isclose(value, edge_limit, rel_tol=0.02):
+            return False, ("That is the limit for the chapter's edge image. H = 2PᵀP depends on the windows of "
+                           "this image: count them again.")
+        if lam_min > 0 and not math.isclose(lam_min, lam_max) and math.isclose(value, 2 / lam_min, rel_tol=0.02):
+            return False, ("That is the limit for the flattest direction of the bowl. Every direction must shrink, "
+                           "so the steepest one (the largest eigenvalue of H) decides.")
+        if math.isclose(value, truth / 2, rel_tol=0.02):
+            return False, ("Half the limit. At that rate the steepest direction converges in one step (factor 0); "
+                           "it diverges only once |1 − lr·λ_max| > 1.")
+        if math.isclose(value, 2 * truth, rel_tol=0.02):
+            return False, "Twice the limit: did you leave out the 2 in H = 2PᵀP (the derivative of a square)?"
+        if value < truth:
+            return False, (f"At lr = {value:.4g} training converges, but larger rates do too. Which rate makes the "
+                           "steepest direction's factor |1 − lr·λ_max| reach 1?")
+        return False, (f"At lr = {value:.4g} the steepest direction's factor |1 − lr·λ_max| is "
+                       f"{_fmt(abs(1 - value * lam_max))}, above 1: training diverges. Find the eigenvalues of "
+                       "H = 2PᵀP.")
+
+    return _run(exercise, "a number (the learning rate)", answer, judge)
+
+
+def check_fastest_lr(answer: Any, X: Any = None, kernel_size: Any = (1, 2)) -> CheckResult:
+    """Lesson 03: the learning rate that makes gradient descent converge fastest.
+
+    The error along H's eigenvector with eigenvalue λ is multiplied by 1 − lr·λ per epoch; the
+    slowest direction sets the speed, so the best rate makes the two extreme factors equal:
+    lr = 2/(λ_min + λ_max) (within 1 %), with factor (λ_max − λ_min)/(λ_max + λ_min).  Default:
+    the chapter's edge image and a 1×2 kernel (λ = 12 and 60: lr = 1/36, factor 2/3).  Hints give
+    both factors at the learner's rate and name the stability limit and 1/λ_max.
+    """
+    lam_min, lam_max, shape, size = _curvatures(X, kernel_size)
+    if lam_min <= 0:
+        raise ValueError("X: H is singular for this image and kernel, so some direction never converges.")
+    truth = 2 / (lam_min + lam_max)
+    best = (lam_max - lam_min) / (lam_max + lam_min)
+    exercise = f"fastest learning rate ({_shape_text(shape)} image, {_shape_text(size)} kernel)"
+
+    def judge() -> tuple[bool, str]:
+        value = _number_answer(answer, "a number (the learning rate)")
+        if math.isclose(value, truth, rel_tol=0.01):
+            return True, (f"lr = 2/(λ_min + λ_max) = 2/{_fmt(lam_min + lam_max)} = {truth:.4g}: both directions "
+                          f"shrink by the same factor, {_fmt(best)} per epoch. Any other rate makes one of them "
+                          "slower.")
+        if value <= 0:
+            return False, "A learning rate is a positive number: the step goes down the gradient."
+        steep, shallow = abs(1 - value * lam_max), abs(1 - value * lam_min)
+        if math.isclose(value, 2 / lam_max, rel_tol=0.01):
+            return False, ("That is the stability limit. There the steep direction's factor is exactly −1: its "
+                           "error flips sign every epoch and never shrinks.")
+        if value > 2 / lam_max:
+            return False, f"At lr = {value:.4g} the steep direction's factor is {_fmt(steep)} > 1: training diverges."
+        if math.isclose(value, 1 / lam_max, rel_tol=0.01):
+            return False, (f"At lr = 1/λ_max the steep direction converges in one step (factor 0), but the shallow "
+                           f"one only shrinks by {_fmt(shallow)} per epoch. Trade some of the first for the second.")
+        slower = "steep" if steep > shallow else "shallow"
+        way = "smaller" if slower == "steep" else "larger"
+        return False, (f"At lr = {value:.4g} the factors are {_fmt(steep)} (steep direction) and {_fmt(shallow)} "
+                       f"(shallow); the slower one, the {slower} direction's, sets the speed. A {way} rate "
+                       "helps it; where are the two factors equal?")
+
+    return _run(exercise, "a number (the learning rate)", answer, judge)
+
+
+# --------------------------------------------------------------------------------------------
+# Lesson 04: receptive fields of stacks, computed by hand
+# --------------------------------------------------------------------------------------------
+
+
+def _stack_text(kernels: list[int], strides: list[int], dilations: list[int]) -> str:
+    def listing(values: list[int], name: str) -> str:
+        if all(v == 1 for v in values):
+            return ""
+        if len(set(values)) == 1:
+            return f", {name} {values[0]}"
+        return f", {name}s {values}"
+
+    if len(set(kernels)) == 1:
+        words = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+        count = words[len(kernels) - 1] if len(kernels) <= len(words) else str(len(kernels))
+        layers = f"{count} {kernels[0]}×{kernels[0]} layer{'s' if len(kernels) > 1 else ''}"
+    else:
+        layers = f"kernels {kernels}"
+    return layers + listing(strides, "stride") + listing(dilations, "dilation")
+
+
+def _field(kernels: list[int], strides: list[int], dilations: list[int]) -> int:
+    from .receptive_field import receptive_field
+
+    return receptive_field(kernels, strides, dilations)
+
+
+def _field_answer(answer: Any) -> float:
+    if isinstance(answer, (tuple, list, torch.Size)) and len(answer) == 2:
+        rows, cols = _pair_answer(answer, "the receptive field")
+        if rows != cols:
+            raise _Reject(f"Expected one number (square kernels give a square field); got {tuple(answer)!r}.")
+        return rows
+    return _number_answer(answer, "a whole number (pixels along one axis)")
+
+
+def _field_hint(value: float, kernels: list[int], strides: list[int], dilations: list[int]) -> str:
+    """What a wrong receptive-field size most likely got wrong."""
+    truth = _field(kernels, strides, dilations)
+    extents = [d * (k - 1) + 1 for k, d in zip(kernels, dilations, strict=True)]
+    ones = [1] * len(kernels)
+    own_stride, jump = 1, 1
+    for extent, stride in zip(extents, strides, strict=True):
+        jump *= stride
+        own_stride += (extent - 1) * jump
+    candidates = [
+        (sum(extents), "You added the kernel sizes. Neighbouring windows "
+         "overlap, so each layer widens the field by k − 1 pixels, not k."),
+        (_field(kernels, ones, dilations), "That leaves out the strides: after a layer with stride s, every later "
+         "layer's step covers s times more input pixels."),
+        (own_stride, "You multiplied each layer's k − 1 by its own stride too. A layer's stride spaces out its "
+         "outputs: it widens only the layers after it."),
+        (_field(kernels, strides[::-1], dilations), "That is the field with the strides in the opposite order: the "
+         "stride of a layer widens the layers after it, not the ones before."),
+        (_field(kernels, strides, ones), "That leaves out the dilations: a dilated kernel covers d·(k − 1) + 1 "
+         "pixels."),
+        (_field([d * k for k, d in zip(kernels, dilations, strict=True)], strides, ones),
+         "A dilated kernel with k taps d pixels apart covers d·(k − 1) + 1 pixels, not d·k."),
+    ]
+    for candidate, hint in candidates:
+        if candidate != truth and value == candidate:
+            return hint
+    if value in (truth - 1, truth + 1):
+        return "Off by one: start from the 1 pixel under the output, then add (k − 1)·J for each layer."
+    if value != int(value):
+        return "A receptive field is a whole number of pixels."
+    way = "small" if value < truth else "large"
+    return (f"Too {way}. Go layer by layer, first layer first: r grows by (k − 1)·J, where J is the product of the "
+            "strides of the layers before it.")
+
+
+def check_receptive_field(answer: Any, kernel_sizes: Any = (3, 3, 3), strides: Any = None,
+                          dilations: Any = None) -> CheckResult:
+    """Lesson 04: the receptive field (pixels along one axis) of a stack, worked out by hand.
+
+    ``kernel_sizes``, ``strides`` and ``dilations`` describe the stack as in
+    :func:`conv_lessons.receptive_field.receptive_field`.  ``answer`` is a number (or an equal
+    ``(r, r)`` pair).  Hints: kernel sizes added (k instead of k − 1), strides left out, a layer's own
+    stride counted, strides in the wrong order, dilations left out or taken as d·k, off by one.
+    """
+    from .receptive_field import parse_stack
+
+    kernels, steps, gaps = parse_stack(kernel_sizes, strides, dilations)
+    truth = _field(kernels, steps, gaps)
+    exercise = f"receptive field of {_stack_text(kernels, steps, gaps)}"
+
+    def judge() -> tuple[bool, str]:
+        value = _field_answer(answer)
+        if value == truth:
+            terms, jump = [], 1
+            for k, s, d in zip(kernels, steps, gaps, strict=True):
+                terms.append(f"{d * (k - 1)}·{jump}")
+                jump *= s
+            return True, f"r = 1 + {' + '.join(terms)} = {truth} pixels along each axis."
+        return False, _field_hint(value, kernels, steps, gaps)
+
+    return _run(exercise, "a whole number (pixels along one axis)", answer, judge)
+
+
+def check_cheaper_stack(answer: Any, kernel_size: int = 3) -> CheckResult:
+    """Lesson 04: from which depth L on has a stack of L k×k layers fewer weights than one layer seeing as far?
+
+    L k×k layers see L·(k − 1) + 1 pixels; one layer that size has (L·(k − 1) + 1)² weights
+    against the stack's L·k² (one channel).  The answer is the smallest such L, a whole number.
+    """
+    if isinstance(kernel_size, bool) or not isinstance(kernel_size, numbers.Integral) or kernel_size < 2:
+        raise ValueError(f"kernel_size: expected a whole number ≥ 2, got {kernel_size!r}.")
+    k = int(kernel_size)
+    truth = next(L for L in range(1, 1000) if L * k * k < (L * (k - 1) + 1) ** 2)
+    exercise = f"when a stack of {k}×{k} layers is cheaper"
+
+    def judge() -> tuple[bool, str]:
+        value = _number_answer(answer, "a whole number (the depth L)")
+        if value != int(value) or value < 1:
+            return False, "A depth is a whole number of layers, 1 or more."
+        L = int(value)
+        side = truth * (k - 1) + 1
+        if L == truth:
+            far = 5 * (k - 1) + 1
+            return True, (f"At L = {truth}: {truth * k * k} weights against {side * side} ({side}×{side}); at L = 5: "
+                          f"{5 * k * k} against {far * far}. The stack grows by {k * k} weights per layer, the single "
+                          "layer with the square of its side; and the stack has room for a nonlinearity between "
+                          "its layers.")
+        if L < truth:
+            return False, (f"At L = {L} the stack is a single {k}×{k} layer: {k * k} weights either way, so it is not "
+                           "cheaper yet.")
+        return False, ("The stack is already cheaper at a smaller depth: compare L·k² with (L·(k − 1) + 1)² for "
+                       "L = 1, 2, 3, …")
+
+    return _run(exercise, "a whole number (the depth L)", answer, judge)
+
+
+def check_deepest_stack(depth: Any, field: Any = ..., input_shape: Any = (225, 192), kernel_size: int = 5,
+                        stride: int = 2) -> CheckResult:
+    """Lesson 04: how many k×k layers with stride s fit on an image, and the receptive field of the last one.
+
+    ``depth`` is the number of layers that fit (no feature map smaller than the kernel),
+    ``field`` the receptive field of the deepest layer (pixels along one axis).  Either may be the
+    blank ``...``; a right depth with a blank field says so and asks for the field.  Default: the
+    225×192 photo of lesson 04, 5×5 kernels, stride 2.
+    """
+    n_h, n_w = _shape_pair(input_shape, "input_shape")
+    for name, value in (("kernel_size", kernel_size), ("stride", stride)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+            raise ValueError(f"{name}: expected a whole number ≥ 1, got {value!r}.")
+    k, s = int(kernel_size), int(stride)
+    sizes = [(n_h, n_w)]
+    while min(sizes[-1]) >= k:
+        h, w = sizes[-1]
+        sizes.append(((h - k) // s + 1, (w - k) // s + 1))
+    truth = len(sizes) - 1
+    if truth < 1:
+        raise ValueError(f"kernel_size: {k} does not fit in input_shape {input_shape} even once.")
+    kernels, steps, gaps = [k] * truth, [s] * truth, [1] * truth
+    true_field = _field(kernels, steps, gaps)
+    exercise = f"deepest stack of {k}×{k} layers, stride {s}, on a {n_h}×{n_w} image"
+
+    def judge() -> tuple[bool, str]:
+        value = _number_answer(depth, "a whole number (how many layers fit)")
+        if value != int(value) or value < 1:
+            return False, "A depth is a whole number of layers, 1 or more."
+        L = int(value)
+        if L > truth:
+            return False, (f"Too deep: before layer {L}, a feature map is already smaller than the {k}×{k} kernel, "
+                           f"so the stack stops fitting. Follow the size layer by layer: n → ⌊(n − {k})/{s}⌋ + 1.")
+        if L < truth:
+            h, w = sizes[L]
+            return False, (f"After {L} layers the feature map is still {h}×{w}, large enough for another {k}×{k} "
+                           "layer: go on.")
+        if _is_blank(field):
+            raise _Blank(f"your depth is right ({truth} layers); now replace the ... in field with the receptive "
+                         "field of the last layer")
+        r = _field_answer(field)
+        if r == true_field:
+            return True, (f"{truth} layers, the last feature map {sizes[truth][0]}×{sizes[truth][1]}; one of its "
+                          f"elements sees r = 1 + {k - 1}·(1 + {s} + … + {s}^{truth - 1}) = {true_field} pixels "
+                          "along each axis.")
+        return False, "The depth is right; the receptive field is not. " + _field_hint(r, kernels, steps, gaps)
+
+    if _is_blank(depth):
+        return _verdict(exercise, BLANK, "replace ... with whole numbers: depth (how many layers fit) and field "
+                                         "(the receptive field of the last layer).")
+    try:
+        passed, text = judge()
+    except _Blank as note:
+        return _verdict(exercise, BLANK, str(note) + ".")
+    except _Reject as reason:
+        return _verdict(exercise, INVALID, str(reason))
+    return _verdict(exercise, CORRECT if passed else WRONG, text)
+
+
+class _Blank(Exception):
+    """Raised inside a check with two answers when the second one is still the blank."""
+
+
 #: Every check by a short name: the exercise cells of lessons 01–06 call these.
 CHECKS: dict[str, Callable[..., CheckResult]] = {
     "diagonal_edges": check_diagonal_edges,
@@ -961,4 +1452,12 @@ CHECKS: dict[str, Callable[..., CheckResult]] = {
     "input_gradient": check_input_gradient,
     "erf_std": check_erf_std,
     "erf_growth": check_erf_growth,
+    "output_shape": check_output_shape,
+    "kernel_shape": check_kernel_shape,
+    "same_as_convolution": check_same_as_convolution,
+    "stable_lr": check_stable_lr,
+    "fastest_lr": check_fastest_lr,
+    "receptive_field": check_receptive_field,
+    "cheaper_stack": check_cheaper_stack,
+    "deepest_stack": check_deepest_stack,
 }

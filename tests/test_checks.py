@@ -466,3 +466,269 @@ def test_erf_growth():
     fails(check_erf_growth(1), "does grow")
     fails(check_erf_growth(3), "which power")
     unreadable(check_erf_growth("2"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Lesson 01: output shapes; when cross-correlation equals convolution
+# ---------------------------------------------------------------------------------------------
+
+
+def test_output_shape():
+    from conv_lessons.checks import check_output_shape
+
+    passes(check_output_shape((6, 7)))
+    passes(check_output_shape([6, 7]))
+    passes(check_output_shape(torch.Size([6, 7])))
+    passes(check_output_shape(corr2d(edge_image(), CHAPTER_K).shape))
+    passes(check_output_shape((4, 6), kernel_shape=(3, 3)))
+    passes(check_output_shape((2, 2), input_shape=(3, 3), kernel_shape=(2, 2)))
+    fails(check_output_shape((7, 6)), "swapped")
+    fails(check_output_shape((5, 6)), "Off by one")
+    fails(check_output_shape((6, 9)), "larger than the input")
+    fails(check_output_shape((8, 10), kernel_shape=(3, 3)), "larger than the input")
+    fails(check_output_shape((6, 8)), "padding")
+    fails(check_output_shape((6, 5)), "columns is wrong")
+    fails(check_output_shape((3, 3), kernel_shape=(3, 3)), "Both numbers")
+    unreadable(check_output_shape(42), "pair")
+    unreadable(check_output_shape((6.5, 7)), "whole numbers")
+
+
+def test_output_shape_hints_do_not_print_the_answer():
+    from conv_lessons.checks import check_output_shape
+
+    for wrong in [(7, 6), (5, 6), (7, 9), (6, 8), (6, 5), (1, 1)]:
+        message = check_output_shape(wrong, kernel_shape=(3, 3)).message
+        assert "4×6" not in message and "(4, 6)" not in message, message
+
+
+def test_kernel_shape():
+    from conv_lessons.checks import check_kernel_shape
+
+    passes(check_kernel_shape((6, 8)))
+    passes(check_kernel_shape(edge_image().shape))
+    passes(check_kernel_shape((2, 3), input_shape=(3, 4), out_shape=(2, 2)))
+    fails(check_kernel_shape((8, 6)), "swapped")
+    fails(check_kernel_shape((1, 1)), "output's shape")
+    fails(check_kernel_shape((5, 7)), "Off by one")
+    fails(check_kernel_shape((7, 9)), "Off by one")
+    fails(check_kernel_shape((9, 9)), "larger than the input")
+    fails(check_kernel_shape((2, 2)), "Solve n − k + 1 = m")
+    with pytest.raises(ValueError, match="out_shape"):
+        check_kernel_shape((1, 1), input_shape=(3, 3), out_shape=(4, 4))
+    with pytest.raises(ValueError, match="kernel_shape"):
+        check_output_shape_import()((1, 1), input_shape=(3, 3), kernel_shape=(4, 1))
+
+
+def check_output_shape_import():
+    from conv_lessons.checks import check_output_shape
+
+    return check_output_shape
+
+
+def rotation_symmetric(K):
+    return torch.equal(K, torch.flip(K, dims=(0, 1)))
+
+
+def by_experiment(K):
+    X = torch.randn(6, 7)
+    return torch.allclose(corr2d(X, K), convolve2d(X, K))
+
+
+def test_same_as_convolution_right_answers():
+    from conv_lessons.checks import check_same_as_convolution
+
+    passes(check_same_as_convolution(rotation_symmetric))
+    passes(check_same_as_convolution(lambda K: bool((K == K.flip(0).flip(1)).all())))
+    passes(check_same_as_convolution(lambda K: torch.equal(K, torch.rot90(K, 2))))
+    passes(check_same_as_convolution(by_experiment))  # trying it on a random input works too
+    passes(check_same_as_convolution(lambda K: (K == torch.flip(K, dims=(0, 1))).all()))  # a 0-D bool tensor
+
+
+def test_same_as_convolution_agrees_with_the_definition_on_every_case():
+    from conv_lessons.checks import _FLIP_CASES
+
+    X = torch.randn(7, 7, generator=torch.Generator().manual_seed(1))
+    for kernel, same in _FLIP_CASES:
+        K = T(kernel)
+        assert torch.allclose(corr2d(X, K), convolve2d(X, K)) == same, kernel
+
+
+def test_same_as_convolution_typical_mistakes():
+    from conv_lessons.checks import check_same_as_convolution
+
+    fails(check_same_as_convolution(lambda K: torch.equal(K, K.T)), "K == K.T", "180°")
+    fails(check_same_as_convolution(lambda K: torch.equal(K, torch.flip(K, dims=(1,)))), "left-right")
+    fails(check_same_as_convolution(lambda K: torch.equal(K, torch.flip(K, dims=(0,)))), "top-bottom")
+    fails(check_same_as_convolution(lambda K: torch.equal(K, K.flip(0)) and torch.equal(K, K.flip(1))),
+          "Too strict")
+    fails(check_same_as_convolution(lambda K: True), "True for every kernel")
+    fails(check_same_as_convolution(lambda K: False), "False for every kernel")
+    fails(check_same_as_convolution(lambda K: K.shape[0] == 1), "Wrong for K =")
+    unreadable(check_same_as_convolution(lambda K: "yes"), "True or False")
+    unreadable(check_same_as_convolution(lambda K: K.flip(0, 1)), "True or False")
+    unreadable(check_same_as_convolution(T([[1.0, 2.0, 1.0]])), "function")
+    unreadable(check_same_as_convolution(lambda K: 1 / 0), "ZeroDivisionError")
+
+
+# ---------------------------------------------------------------------------------------------
+# Lesson 03: stable and fastest learning rates
+# ---------------------------------------------------------------------------------------------
+
+
+def test_stable_lr_for_the_chapters_image():
+    from conv_lessons import stable_lr_limit
+    from conv_lessons.checks import check_stable_lr
+
+    result = passes(check_stable_lr(1 / 30))
+    assert "2/60" in result.message
+    passes(check_stable_lr(0.0333))
+    passes(check_stable_lr(stable_lr_limit(edge_image(), (1, 2))))
+    passes(check_stable_lr(T(1 / 30)))
+    passes(check_stable_lr(1 / 30, edge_image().T, (2, 1)))  # the same windows, so the same limit
+    fails(check_stable_lr(0.03), "converges", "larger rates")
+    fails(check_stable_lr(2 / 12), "flattest direction")
+    fails(check_stable_lr(1 / 60), "Half the limit")
+    fails(check_stable_lr(1 / 15), "leave out the 2")
+    fails(check_stable_lr(0.05), "above 1", "diverges")
+    fails(check_stable_lr(-0.01), "positive")
+    unreadable(check_stable_lr("1/30"))
+
+
+def test_stable_lr_for_the_diagonal_image():
+    from conv_lessons.checks import check_stable_lr
+
+    D = diagonal_image()
+    # H = 2·[[35, 28], [28, 28]] for the 8×8 diagonal image: λ_max = 63 + √3185.
+    truth = 2 / (63 + math.sqrt(3185))
+    passes(check_stable_lr(truth, D))
+    passes(check_stable_lr(0.0167, D))
+    fails(check_stable_lr(1 / 30, D), "chapter's edge image")
+    fails(check_stable_lr(truth / 2, D), "Half the limit")
+    fails(check_stable_lr(0.01, D), "larger rates")
+    with pytest.raises(ValueError, match="kernel_size"):
+        check_stable_lr(0.1, D, (9, 1))
+
+
+def test_fastest_lr():
+    from conv_lessons.checks import check_fastest_lr
+
+    result = passes(check_fastest_lr(1 / 36))
+    assert "0.667" in result.message and "2/72" in result.message
+    passes(check_fastest_lr(0.0278))
+    passes(check_fastest_lr(2 / (12 + 60)))
+    fails(check_fastest_lr(0.03), "0.8 (steep direction)", "0.64 (shallow)", "smaller rate")
+    fails(check_fastest_lr(0.02), "shallow direction's", "larger rate")
+    fails(check_fastest_lr(1 / 30), "stability limit")
+    fails(check_fastest_lr(1 / 60), "one step", "0.8")
+    fails(check_fastest_lr(0.05), "diverges")
+    fails(check_fastest_lr(0), "positive")
+
+
+def test_fastest_lr_really_is_fastest():
+    # Gradient descent on the chapter's loss: after 30 epochs the error left at 1/36 is below that of
+    # every other rate tried, so the check's answer is what training shows.
+    from conv_lessons import learn_kernel
+
+    X, Y = edge_image(), corr2d(edge_image(), CHAPTER_K)
+
+    def final_error(lr):
+        conv, _ = learn_kernel(X, Y, kernel_size=(1, 2), lr=lr, num_epochs=30, seed=0)
+        return float((conv.weight.data.reshape(1, 2) - CHAPTER_K).abs().max())
+
+    best = final_error(1 / 36)
+    for lr in (0.02, 0.025, 0.03, 0.032):
+        assert best < final_error(lr), lr
+
+
+# ---------------------------------------------------------------------------------------------
+# Lesson 04: receptive fields by hand
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("kernels", "strides", "dilations", "truth"), [
+    ([3, 3, 3], None, None, 7), ([3, 3, 3], [2, 2, 2], None, 15), ([3, 3, 3], [2, 1, 1], None, 11),
+    ([3, 3, 3], [1, 1, 2], None, 7), ([3, 3, 3], None, [1, 2, 4], 15), ([2, 2], None, None, 3),
+    ([5] * 5, [2] * 5, None, 125)])
+def test_receptive_field_right_answers(kernels, strides, dilations, truth):
+    from conv_lessons import receptive_field
+    from conv_lessons.checks import check_receptive_field
+
+    assert receptive_field(kernels, strides, dilations) == truth
+    result = passes(check_receptive_field(truth, kernels, strides, dilations))
+    assert f"= {truth} pixels" in result.message
+    passes(check_receptive_field((truth, truth), kernels, strides, dilations))
+    passes(check_receptive_field(float(truth), kernels, strides, dilations))
+
+
+def test_receptive_field_typical_mistakes():
+    from conv_lessons.checks import check_receptive_field
+
+    fails(check_receptive_field(9), "added the kernel sizes")
+    fails(check_receptive_field(6), "Off by one")
+    fails(check_receptive_field(8), "Off by one")
+    fails(check_receptive_field(7, [3, 3, 3], [2, 2, 2]), "leaves out the strides")
+    fails(check_receptive_field(29, [3, 3, 3], [2, 2, 2]), "its own stride")
+    fails(check_receptive_field(11, [3, 3, 3], [1, 1, 2]), "opposite order")
+    fails(check_receptive_field(7, [3, 3, 3], dilations=[1, 2, 4]), "leaves out the dilations")
+    fails(check_receptive_field(19, [3, 3, 3], dilations=[1, 2, 4]), "not d·k")
+    fails(check_receptive_field(40, [3, 3, 3], [2, 2, 2]), "Too large")
+    fails(check_receptive_field(3, [3, 3, 3], [2, 2, 2]), "Too small")
+    fails(check_receptive_field(7.5), "whole number")
+    unreadable(check_receptive_field((7, 9)), "one number")
+    unreadable(check_receptive_field("7"))
+    with pytest.raises(ValueError, match="strides"):
+        check_receptive_field(7, [3, 3, 3], [2, 2])
+
+
+def test_receptive_field_hints_never_print_the_answer():
+    from conv_lessons.checks import check_receptive_field
+
+    for wrong in range(1, 40):
+        if wrong != 15:
+            assert "15" not in check_receptive_field(wrong, [3, 3, 3], [2, 2, 2]).message
+
+
+def test_cheaper_stack():
+    from conv_lessons.checks import check_cheaper_stack
+
+    result = passes(check_cheaper_stack(2))
+    assert "18 weights against 25" in result.message
+    passes(check_cheaper_stack(2, kernel_size=5))  # 50 < 81
+    fails(check_cheaper_stack(1), "single 3×3 layer", "9 weights either way")
+    fails(check_cheaper_stack(3), "already cheaper")
+    fails(check_cheaper_stack(0), "whole number")
+    fails(check_cheaper_stack(2.5), "whole number")
+    with pytest.raises(ValueError, match="kernel_size"):
+        check_cheaper_stack(2, kernel_size=1)
+
+
+def test_deepest_stack():
+    from conv_lessons import feature_map_size
+    from conv_lessons.checks import check_deepest_stack
+
+    # The facts the check relies on: 5 layers fit on the 225×192 photo, a 6th does not.
+    assert [feature_map_size(n, [5] * 5, [2] * 5) for n in (225, 192)] == [4, 3]
+    with pytest.raises(ValueError):
+        feature_map_size(192, [5] * 6, [2] * 6)
+    result = passes(check_deepest_stack(5, 125))
+    assert "4×3" in result.message
+    passes(check_deepest_stack(5, (125, 125)))
+    fails(check_deepest_stack(6, 253), "Too deep")
+    fails(check_deepest_stack(4, 61), "still 11×9")
+    fails(check_deepest_stack(5, 21), "depth is right", "leaves out the strides")
+    fails(check_deepest_stack(5, 124), "depth is right", "Off by one")
+    fails(check_deepest_stack(0, 1), "whole number")
+    unreadable(check_deepest_stack("five", 125))
+    unreadable(check_deepest_stack(5, "many"))
+    passes(check_deepest_stack(2, 7, input_shape=(8, 8), kernel_size=3, stride=2))  # 8 → 3 → 1
+
+
+def test_deepest_stack_blanks():
+    from conv_lessons.checks import check_deepest_stack
+
+    both = check_deepest_stack(..., ...)
+    assert both.status == "blank" and "depth" in both.message and "field" in both.message
+    half = check_deepest_stack(5, ...)
+    assert half.status == "blank" and "depth is right" in half.message
+    wrong_depth = check_deepest_stack(3, ...)
+    assert wrong_depth.status == "wrong"  # a wrong depth is reported even before the field is filled in

@@ -111,6 +111,11 @@ def notebooks() -> list[Path]:
     return [NOTEBOOKS / rel for rel in build_site.lesson_files(NOTEBOOKS)]
 
 
+def numbered_lessons() -> list[Path]:
+    """The lessons NN_name.ipynb at the top of the folder (solutions/NN_…_solutions.ipynb are not lessons)."""
+    return [nb for nb in notebooks() if nb.parent == NOTEBOOKS and LESSON.match(nb.name)]
+
+
 def test_every_notebook_has_a_page_with_its_figures_inline(site):
     assert notebooks(), "no notebooks in notebooks/"
     for notebook in notebooks():
@@ -132,7 +137,7 @@ def test_every_notebook_has_a_page_with_its_figures_inline(site):
 
 
 def test_lessons_have_figures(site):
-    lessons = [nb for nb in notebooks() if LESSON.match(nb.name)]
+    lessons = numbered_lessons()
     for notebook in lessons:
         page = Page((site / notebook.with_suffix(".html").name).read_text(encoding="utf-8"))
         assert any(src.startswith("data:image/png") for src in page.images), \
@@ -172,12 +177,12 @@ def test_every_page_is_reachable_from_the_index_and_lessons_are_in_order(site):
         match = re.fullmatch(r"(\d\d)_\w+\.html", urlsplit(href).path)
         if match and match.group(1) not in first_links:
             first_links.append(match.group(1))
-    lessons = sorted(nb.name[:2] for nb in notebooks() if LESSON.match(nb.name))
+    lessons = sorted(nb.name[:2] for nb in numbered_lessons())
     assert first_links[: len(lessons)] == lessons
 
 
 def test_lesson_navigation_leads_to_the_next_lesson(site):
-    lessons = [nb for nb in notebooks() if LESSON.match(nb.name)]
+    lessons = numbered_lessons()
     for current, following in zip(lessons, lessons[1:], strict=False):
         links = Page((site / current.with_suffix(".html").name).read_text(encoding="utf-8")).links
         assert following.with_suffix(".html").name in links, f"{current.name} has no link to {following.name}"
@@ -300,7 +305,7 @@ def test_chromium_opens_the_index_offline_and_follows_a_link(site):
     _chromium_or_skip()
     from playwright.sync_api import sync_playwright
 
-    lessons = [nb for nb in notebooks() if LESSON.match(nb.name)]
+    lessons = numbered_lessons()
     assert lessons, "no lessons to follow a link to"
     first = lessons[0].with_suffix(".html").name
     blocked: list[str] = []

@@ -1,11 +1,6 @@
 """Write notebooks/index.ipynb: the table of contents of the lessons (Markdown only)."""
 
-from pathlib import Path
-
-import nbformat
-from nbformat.v4 import new_markdown_cell, new_notebook
-
-ROOT = Path(__file__).resolve().parents[1]
+from nbbuild import write_notebook
 
 LESSONS = [
     ("01_cross_correlation.ipynb", "Cross-correlation",
@@ -28,31 +23,32 @@ LESSONS = [
 
 def main() -> None:
     rows = "\n".join(f"{i}. [{title}]({name}): {summary}." for i, (name, title, summary) in enumerate(LESSONS, 1))
+    solutions = ", ".join(f"[{name[:2]}](solutions/{name.replace('.ipynb', '_solutions.ipynb')})"
+                          for name, _, _ in LESSONS)
     cells = [
-        new_markdown_cell(
+        (
+            "md",
             "# Convolutions for images: interactive lessons\n\n"
             "Lessons on the chapter *Convolutions for Images* (图像卷积) of *Dive into Deep Learning*. "
             "Read each lesson top to bottom and run its cells in order (Shift+Enter, or *Run → Run All Cells*). "
             "Every lesson has figures you can read without running anything, an **explorer** (sliders and "
-            "menus: move them and watch the picture change) and exercises that check your own answers."
+            "menus: move them and watch the picture change) and exercises that check your own answers.",
         ),
-        new_markdown_cell("## Lessons\n\n" + rows),
-        new_markdown_cell(
+        ("md", "## Lessons\n\n" + rows),
+        (
+            "md",
             "## How to use them\n\n"
             "- **Alone:** go through 01 → 06 in order; each lesson takes 20–40 minutes with its exercises.\n"
             "- **In class:** project a lesson, run it cell by cell, and use its explorer to ask \"what will "
             "happen if…?\" before moving a slider.\n"
             "- **Exercises:** replace the `...` in an exercise cell with your answer and run it; the check "
             "tells you whether it is right and, if not, what to look at — without giving the answer away. "
-            "Worked solutions are in [solutions/](solutions/).\n"
+            "Worked solutions, one notebook per lesson: " + solutions + ".\n"
             "- Everything the lessons run is in the `conv_lessons` package; `show_source(...)` cells show "
-            "its code, so what you read is what runs."
+            "its code, so what you read is what runs.",
         ),
     ]
-    notebook = new_notebook(cells=cells)
-    notebook.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
-    notebook.metadata["language_info"] = {"name": "python"}
-    nbformat.write(notebook, ROOT / "notebooks" / "index.ipynb")
+    write_notebook(cells, "index.ipynb", id_prefix="index")
 
 
 if __name__ == "__main__":

@@ -5,12 +5,8 @@ Usage: python tools/build_nb01.py && python tools/execute_notebooks.py notebooks
 
 from __future__ import annotations
 
-from pathlib import Path
+from nbbuild import write_notebook
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
-
-PATH = Path(__file__).resolve().parents[1] / "notebooks" / "01_cross_correlation.ipynb"
 NAV = "[Index](index.ipynb) · Next: [02 Edge detection](02_edge_detection.ipynb) →"
 
 CELLS: list[tuple[str, str]] = [
@@ -27,6 +23,8 @@ import torch
 import torch.nn.functional as F
 
 from conv_lessons import Conv2D, convolve2d, corr2d, output_shape
+from conv_lessons.checks import (check_conv2d_autograd, check_corr2d_matmul, check_kernel_shape, check_output_shape,
+                                 check_same_as_convolution)
 from conv_lessons.explorers import correlation_explorer
 from conv_lessons.explorers.correlation import correlation_figure, correlation_vs_convolution_figure
 from conv_lessons.source import show_source
@@ -119,17 +117,34 @@ print("convolve2d equals corr2d with the flipped kernel:",
 For learning it makes no difference: a layer that learns its kernel from data learns the flipped
 kernel if it is a convolution and the kernel itself if it is a cross-correlation, and the outputs are
 the same. So deep learning keeps the name "convolution" for what is computed as a cross-correlation."""),
-    ("md", "## Exercises"),
+    ("md", """\
+## Exercises
+
+Replace each `...` with your answer and run the cell: the check says whether it is right and, if not, what to
+look at, without giving the answer away. Worked solutions:
+[01 Cross-correlation — solutions](solutions/01_cross_correlation_solutions.ipynb)."""),
     ("md", """\
 **Exercise 1.** Write the cross-correlation of the 3×3 input `X` with the 2×2 kernel `K` as one
 matrix multiplication: find a 4×9 matrix `W` such that `W @ X.reshape(-1)` equals `corr2d(X, K).reshape(-1)`.
+Then write a function `my_corr2d_matmul(X, K)` that builds such a matrix for any input and kernel shape
+and returns the output.
 
 <details><summary>Hint</summary>
 
 Each row of `W` computes one output element. It holds the four kernel weights at the positions (in the
 flattened input) of that output's window, and zeros elsewhere. Row 0 has `K[0, 0]`, `K[0, 1]` at columns
-0, 1 and `K[1, 0]`, `K[1, 1]` at columns 3, 4.
+0, 1 and `K[1, 0]`, `K[1, 1]` at columns 3, 4. For the function: weight `K[p, q]` of the window of output
+(i, j) goes to row `i * out_w + j` and column `(i + p) * n_w + (j + q)`.
 </details>"""),
+    ("code", """\
+W = ...  # your 4×9 matrix, a 2-D tensor: torch.tensor([[...], ...]) with one row per output element
+check_corr2d_matmul(W)  # for the 3×3 X and the 2×2 K above"""),
+    ("code", """\
+def my_corr2d_matmul(X, K):
+    ...  # your code: build W for X.shape and K.shape, return (W @ X.reshape(-1)) reshaped to the output
+
+
+check_corr2d_matmul(my_corr2d_matmul)  # tries your function on eight shapes"""),
     ("md", """\
 **Exercise 2.** What happens when you differentiate through the hand-written `Conv2D`? Its `corr2d`
 writes the output one element at a time (`Y[i, j] = ...`). Does `backward()` work, and are the
@@ -141,6 +156,14 @@ Run `conv(X).sum().backward()` on a fresh layer and compare `conv.weight.grad` w
 `F.conv2d(X.reshape(1, 1, 3, 3), w.reshape(1, 1, 2, 2)).sum()` for a copy `w` of the weight that
 requires grad. In-place writes into a tensor are recorded by autograd.
 </details>"""),
+    ("code", """\
+# What does the installed PyTorch do? One of:
+#   "a": backward() raises a RuntimeError about an in-place operation
+#   "b": backward() works: conv.weight.grad and conv.bias.grad hold the right gradients
+#   "c": backward() runs, but conv.weight.grad stays None
+#   "d": backward() runs, but the gradients are all zero
+observed = ...  # a string: "a", "b", "c" or "d"
+check_conv2d_autograd(observed)"""),
     ("md", """\
 **Exercise 3.** The chapter's edge image is 6×8. What is the output shape for a 1×2 kernel? For a 3×3
 kernel? Which kernel shapes give a 1×1 output?
@@ -149,6 +172,13 @@ kernel? Which kernel shapes give a 1×1 output?
 
 Use (n_h − k_h + 1) × (n_w − k_w + 1), then check with the size sliders of the explorer.
 </details>"""),
+    ("code", """\
+shape_1x2 = ...  # a (rows, columns) pair: the output shape for the 6×8 image and a 1×2 kernel
+shape_3x3 = ...  # a (rows, columns) pair: the same for a 3×3 kernel
+kernel_1x1 = ...  # a (rows, columns) pair: the kernel shape that gives a 1×1 output
+check_output_shape(shape_1x2, input_shape=(6, 8), kernel_shape=(1, 2))
+check_output_shape(shape_3x3, input_shape=(6, 8), kernel_shape=(3, 3))
+check_kernel_shape(kernel_1x1, input_shape=(6, 8), out_shape=(1, 1))"""),
     ("md", """\
 **Exercise 4.** For which kernels do cross-correlation and convolution give the same output, for every input?
 
@@ -157,23 +187,19 @@ Use (n_h − k_h + 1) × (n_w − k_w + 1), then check with the size sliders of 
 Convolution is cross-correlation with `torch.flip(K, dims=(0, 1))`. When is the flipped kernel the same
 as the kernel? Try `[[1, 2, 1]]` and `[[1, -1]]`.
 </details>"""),
+    ("code", """\
+def same_output(K):
+    ...  # return True if corr2d(X, K) equals convolve2d(X, K) for every input X, else False
+
+
+check_same_as_convolution(same_output)  # tries your function on 18 kernels"""),
     ("md", NAV),
 ]
 
 
-def build() -> nbformat.NotebookNode:
-    notebook = new_notebook()
-    for index, (kind, source) in enumerate(CELLS):
-        cell = new_markdown_cell(source) if kind == "md" else new_code_cell(source)
-        cell.id = f"nb01-{index:02d}"  # stable ids: rebuilding does not churn the diff
-        notebook.cells.append(cell)
-    notebook.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python",
-                                       "name": "python3"}
-    notebook.metadata["language_info"] = {"name": "python"}
-    return notebook
+def main() -> None:
+    write_notebook(CELLS, "01_cross_correlation.ipynb", id_prefix="nb01")
 
 
 if __name__ == "__main__":
-    PATH.parent.mkdir(exist_ok=True)
-    nbformat.write(build(), PATH)
-    print(f"wrote {PATH.name}; now execute it with tools/execute_notebooks.py")
+    main()

@@ -5,12 +5,8 @@ Usage: python tools/build_nb02.py && python tools/execute_notebooks.py notebooks
 
 from __future__ import annotations
 
-from pathlib import Path
+from nbbuild import write_notebook
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
-
-PATH = Path(__file__).resolve().parents[1] / "notebooks" / "02_edge_detection.ipynb"
 NAV = ("[Index](index.ipynb) · ← Previous: [01 Cross-correlation](01_cross_correlation.ipynb) · "
        "Next: [03 Learning a kernel](03_learning_a_kernel.ipynb) →")
 
@@ -26,6 +22,8 @@ then moves to a real photograph and to other kernels (Sobel, Laplacian, blur, sh
 import torch
 
 from conv_lessons import corr2d, corr2d_fast, diagonal_image, edge_image, sample_photo
+from conv_lessons.checks import (check_blur_kernel, check_diagonal_edges, check_direction_kernel,
+                                 check_min_kernel_size, check_second_derivative)
 from conv_lessons.explorers import kernel_explorer
 from conv_lessons.explorers.kernel import kernel_comparison_figure, kernel_figure
 from conv_lessons.padding import conv_output_size
@@ -126,7 +124,12 @@ strength in either direction) or **clipped to [0, 1]**, as it would look saved a
 loses every negative response: half of the edges. Padding and stride preview the next chapter;
 the readout gives ⌊(n − k + 2p)/s⌋ + 1 for each axis."""),
     ("code", "# NBVAL_IGNORE_OUTPUT\nkernel_explorer()"),
-    ("md", "## Exercises"),
+    ("md", """\
+## Exercises
+
+Replace each `...` with your answer and run the cell: the check says whether it is right and, if not, what to
+look at, without giving the answer away. Worked solutions:
+[02 Edge detection — solutions](solutions/02_edge_detection_solutions.ipynb)."""),
     ("md", """\
 **Exercise 1.** Design a kernel that detects edges orthogonal to a direction v = (v_h, v_w): it should
 respond where the brightness changes along v and give 0 where it changes only across v.
@@ -137,6 +140,9 @@ respond where the brightness changes along v and give 0 where it changes only ac
 difference v_w·(width difference) + v_h·(height difference); put both in one 2×2 kernel. Check it on the
 diagonal image in the explorer (with *transpose* on and off).
 </details>"""),
+    ("code", """\
+K_v = ...  # your kernel for v = (1, 2) (1 down, 2 right): a 2-D tensor, e.g. torch.tensor([[a, b], [c, d]])
+check_direction_kernel(K_v, v=(1, 2))"""),
     ("md", """\
 **Exercise 2.** What does a kernel for the second derivative look like? What is its minimum size?
 
@@ -146,6 +152,11 @@ Take the difference of the differences: cross-correlating with `[[1, -1]]` twice
 with `[[1, -2, 1]]`. Count how many pixels along the axis that needs. The Laplacian preset does it
 along both axes.
 </details>"""),
+    ("code", """\
+K_2 = ...  # your second-derivative kernel: a 2-D tensor such as torch.tensor([[a, b, c]])
+size_2 = ...  # a whole number: the fewest pixels along the axis that a second derivative needs
+check_second_derivative(K_2)
+check_min_kernel_size(size_2, order=2)"""),
     ("md", """\
 **Exercise 3.** Design a kernel that blurs an image (the chapter asks for an integral: a sum over a
 neighbourhood). What must its weights add up to so that a flat grey area keeps its brightness?
@@ -155,6 +166,9 @@ neighbourhood). What must its weights add up to so that a flat grey area keeps i
 Average the window: every weight equal, all adding up to 1 (in a 3×3 window, `1/9` each). Compare the
 *box blur* and *gaussian blur* presets on the photo.
 </details>"""),
+    ("code", """\
+K_blur = ...  # your blur kernel: a 2-D tensor such as torch.tensor([[a, b, c], [d, e, f], [g, h, i]])
+check_blur_kernel(K_blur)"""),
     ("md", """\
 **Exercise 4.** What is the minimum size of a kernel that computes a derivative of order d?
 
@@ -163,23 +177,38 @@ Average the window: every weight equal, all adding up to 1 (in a 3×3 window, `1
 The first derivative needs 2 pixels (`[[1, -1]]`), the second 3 (`[[1, -2, 1]]`). Each further
 difference adds one pixel.
 </details>"""),
+    ("code", """\
+def min_size(d):
+    ...  # return a whole number: the minimum kernel size for a derivative of order d
+
+
+check_min_kernel_size(min_size)  # tries d = 1 … 8"""),
+    ("md", """\
+**Exercise 5.** The chapter's first exercise, on paper: take the 4×4 image with a diagonal edge,
+`X4 = diagonal_image(4)` (ones on and below the diagonal, zeros above). Without running `corr2d`, write
+down `corr2d(X4, K)`, `corr2d(X4.T, K)` and `corr2d(X4, K.T)`.
+
+<details><summary>Hint</summary>
+
+Start with the shapes: (n_h − k_h + 1) × (n_w − k_w + 1). `K` computes x[i, j] − x[i, j+1] (left minus
+right), `K.T` computes x[i, j] − x[i+1, j] (top minus bottom). Write `X4` and `X4.T` out first, then go
+row by row. The 8×8 version is in the section *Diagonal edges* above.
+</details>"""),
+    ("code", """\
+X4 = diagonal_image(4)
+Y_K = ...  # your prediction of corr2d(X4, K): a 2-D tensor such as torch.tensor([[...], [...]])
+Y_XT = ...  # your prediction of corr2d(X4.T, K), a 2-D tensor
+Y_KT = ...  # your prediction of corr2d(X4, K.T), a 2-D tensor
+check_diagonal_edges(Y_K, case="K", X=X4)
+check_diagonal_edges(Y_XT, case="X.T", X=X4)
+check_diagonal_edges(Y_KT, case="K.T", X=X4)"""),
     ("md", NAV),
 ]
 
 
-def build() -> nbformat.NotebookNode:
-    notebook = new_notebook()
-    for index, (kind, source) in enumerate(CELLS):
-        cell = new_markdown_cell(source) if kind == "md" else new_code_cell(source)
-        cell.id = f"nb02-{index:02d}"  # stable ids: rebuilding does not churn the diff
-        notebook.cells.append(cell)
-    notebook.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python",
-                                       "name": "python3"}
-    notebook.metadata["language_info"] = {"name": "python"}
-    return notebook
+def main() -> None:
+    write_notebook(CELLS, "02_edge_detection.ipynb", id_prefix="nb02")
 
 
 if __name__ == "__main__":
-    PATH.parent.mkdir(exist_ok=True)
-    nbformat.write(build(), PATH)
-    print(f"wrote {PATH.name}; now execute it with tools/execute_notebooks.py")
+    main()

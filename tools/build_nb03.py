@@ -1,11 +1,8 @@
 """Write notebooks/03_learning_a_kernel.ipynb (unexecuted); run tools/execute_notebooks.py on it next."""
 
-from pathlib import Path
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from nbbuild import write_notebook
 
-ROOT = Path(__file__).resolve().parents[1]
 NAV = ("[Index](index.ipynb) · ← Previous: [02 Edge detection](02_edge_detection.ipynb) · "
        "Next: [04 Feature maps and receptive fields](04_feature_maps_and_receptive_fields.ipynb) →")
 
@@ -24,8 +21,9 @@ import warnings
 import torch
 import torch.nn.functional as F
 
-from conv_lessons import (DivergenceWarning, corr2d, corr2d_fast, edge_image, get_kernel, learn_kernel,
-                          sample_photo, stable_lr_limit)
+from conv_lessons import (DivergenceWarning, corr2d, corr2d_fast, diagonal_image, edge_image, get_kernel,
+                          learn_kernel, sample_photo, stable_lr_limit)
+from conv_lessons.checks import check_conv2d_autograd, check_fastest_lr, check_stable_lr
 from conv_lessons.explorers.training import (kernel_comparison_figure, loss_hessian, training_explorer,
                                              training_figure)
 from conv_lessons.source import show_source
@@ -140,7 +138,11 @@ Move the learning rate across 0.0333 and watch the path in the bowl go from zigz
 outwards; the readout gives both factors |1 − lr·λ|, and a rate that is too large is explained under the \
 picture. Try a tiny rate such as 0.002, many epochs, and other seeds (other random starts)."""),
     ("code", "# NBVAL_IGNORE_OUTPUT\ntraining_explorer()"),
-    ("md", "## Exercises"),
+    ("md", """## Exercises
+
+Replace each `...` with your answer and run the cell: the check says whether it is right and, if not, what to \
+look at, without giving the answer away. Worked solutions: \
+[03 Learning a kernel — solutions](solutions/03_learning_a_kernel_solutions.ipynb)."""),
     ("md", """**Exercise 1.** The chapter asks what error message you get when you differentiate through the \
 hand-written `Conv2D` class (lesson 01), whose `forward` is the `corr2d` loop writing `Y[i, j] = …` element by \
 element. Try it: build `Conv2D((1, 2))`, compute `((layer(X) - Y) ** 2).sum()`, call `backward()` and look at \
@@ -149,21 +151,34 @@ element. Try it: build `Conv2D((1, 2))`, compute `((layer(X) - Y) ** 2).sum()`, 
 *Hint:* on the PyTorch installed here there is no error: autograd records each `Y[i, j] = …` assignment as an \
 in-place copy into `Y` and differentiates through it. Check the gradient against `nn.Conv2d` with the same \
 weights; the loop is just much slower than `nn.Conv2d`."""),
+    ("code", """# What happens? One of:
+#   "a": backward() raises a RuntimeError about an in-place operation
+#   "b": backward() works: layer.weight.grad and layer.bias.grad hold the right gradients
+#   "c": backward() runs, but layer.weight.grad stays None
+#   "d": backward() runs, but the gradients are all zero
+observed = ...  # a string: "a", "b", "c" or "d"
+check_conv2d_autograd(observed)"""),
     ("md", """**Exercise 2.** Which learning rate makes the chapter's training converge fastest? Find it in the \
 explorer, then on paper.
 
 *Hint:* the slower of the two factors |1 − lr·60| and |1 − lr·12| sets the speed. As lr grows one of them \
 falls and the other rises: where do they meet?"""),
+    ("code", """best_lr = ...  # a number: the learning rate at which training on X (1×2 kernel) converges fastest
+check_fastest_lr(best_lr)"""),
     ("md", """**Exercise 3.** Learn the kernel for K.T on X.T: use `corr2d(X.T, K.T)` as the output and \
 `kernel_size=(2, 1)`. Is the stable limit the same as before? Why?
 
 *Hint:* the 2×1 windows of X.T hold the same pairs of pixels as the 1×2 windows of X. Compare \
 `stable_lr_limit(X.T, (2, 1))` with `stable_lr_limit(X, (1, 2))`."""),
+    ("code", """lr_limit_T = ...  # a number: the largest stable learning rate for X.T and a 2×1 kernel
+check_stable_lr(lr_limit_T, X=X.T, kernel_size=(2, 1))"""),
     ("md", """**Exercise 4.** Learn [[1, −1]] from the diagonal image of lesson 02 (`diagonal_image()` from \
 `conv_lessons`). What is the largest stable learning rate now, and why is it different?
 
 *Hint:* H = 2PᵀP depends only on the windows of the input. Count how often the windows (1, 1), (1, 0) and \
 (0, 0) occur, or ask `stable_lr_limit(diagonal_image(), (1, 2))`."""),
+    ("code", """lr_limit_D = ...  # a number: the largest stable learning rate for diagonal_image() and a 1×2 kernel
+check_stable_lr(lr_limit_D, X=diagonal_image(), kernel_size=(1, 2))"""),
     ("md", """**Exercise 5.** How many epochs does the raw photo need to get as close to Sobel x as the \
 normalised one did in 200?
 
@@ -174,14 +189,7 @@ normalised one did in 200?
 
 
 def main() -> None:
-    cells = [new_markdown_cell(text) if kind == "md" else new_code_cell(text) for kind, text in CELLS]
-    notebook = new_notebook(cells=cells, metadata={
-        "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
-        "language_info": {"name": "python"},
-    })
-    path = ROOT / "notebooks" / "03_learning_a_kernel.ipynb"
-    nbformat.write(notebook, path)
-    print(f"wrote {path.relative_to(ROOT)}")
+    write_notebook(CELLS, "03_learning_a_kernel.ipynb", id_prefix="nb03")
 
 
 if __name__ == "__main__":

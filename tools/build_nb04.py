@@ -1,12 +1,9 @@
 """Write notebooks/04_feature_maps_and_receptive_fields.ipynb (unexecuted); run
 tools/execute_notebooks.py on it next."""
 
-from pathlib import Path
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from nbbuild import write_notebook
 
-ROOT = Path(__file__).resolve().parents[1]
 NAV = ("[Index](index.ipynb) · ← Previous: [03 Learning a kernel](03_learning_a_kernel.ipynb) · "
        "Next: [05 Convolution as matrix multiplication](05_convolution_as_matrix_multiplication.ipynb) →")
 
@@ -21,6 +18,7 @@ the input one element of a feature map can see: its **receptive field** (感受�
 import torch
 
 from conv_lessons import Conv2D, get_kernel, sample_photo
+from conv_lessons.checks import check_cheaper_stack, check_deepest_stack, check_receptive_field
 from conv_lessons.explorers.receptive_field import (feature_map_figure, receptive_field_explorer,
                                                     receptive_field_figure)
 from conv_lessons.feature_maps import feature_maps, path_counts
@@ -113,46 +111,58 @@ follow, and the readout writes the formula out with your numbers. Move the outpu
 J pixels at a time. Try stride 1 against stride 2 at depth 3; one layer with dilation 2 (look at the holes); and \
 depth 5 with kernel 7 and stride 3 (too deep for this photo: the explorer says why)."""),
     ("code", "# NBVAL_IGNORE_OUTPUT\nreceptive_field_explorer()"),
-    ("md", "## Exercises"),
+    ("md", """## Exercises
+
+Replace each `...` with your answer and run the cell: the check says whether it is right and, if not, what to \
+look at, without giving the answer away. Worked solutions: \
+[04 Feature maps and receptive fields — solutions](solutions/04_feature_maps_and_receptive_fields_solutions.ipynb)."""),
     ("md", """**Exercise 1.** Work out by hand the receptive field of three 3×3 layers with stride 1, and then \
 with stride 2 in every layer. Check your answers with `receptive_field`.
 
 *Hint:* every layer adds (k − 1)·J, where J is the product of the strides of the layers *before* it. With \
 stride 1, J stays 1; with stride 2 it doubles from layer to layer."""),
+    ("code", """r_stride1 = ...  # a whole number: the receptive field of three 3×3 layers with stride 1
+r_stride2 = ...  # a whole number: the same with stride 2 in every layer
+check_receptive_field(r_stride1, kernel_sizes=[3, 3, 3], strides=[1, 1, 1])
+check_receptive_field(r_stride2, kernel_sizes=[3, 3, 3], strides=[2, 2, 2])"""),
     ("md", """**Exercise 2.** A stack of L 3×3 layers sees as far as one (2L + 1)×(2L + 1) layer. Count the \
 weights of each (one channel in, one out). From which L on is the stack cheaper, and what else does it gain?
 
 *Hint:* compare 9L with (2L + 1)². Then think about the nonlinearity that sits between two layers of a real \
 network (VGG builds its networks from 3×3 stacks for these reasons)."""),
+    ("code", """cheaper_from = ...  # a whole number: the smallest L for which L 3×3 layers have fewer weights
+check_cheaper_stack(cheaper_from)"""),
     ("md", """**Exercise 3.** Where in a stack does a stride enlarge the receptive field most? Compare \
 `receptive_field([3, 3, 3], [2, 1, 1])` with `receptive_field([3, 3, 3], [1, 1, 2])`.
 
 *Hint:* a stride widens only the layers *after* it. The last layer's stride changes the jump J and the size of \
 the feature map, not r."""),
+    ("code", """r_first = ...  # a whole number: the receptive field with strides [2, 1, 1]
+r_last = ...  # a whole number: the receptive field with strides [1, 1, 2]
+check_receptive_field(r_first, kernel_sizes=[3, 3, 3], strides=[2, 1, 1])
+check_receptive_field(r_last, kernel_sizes=[3, 3, 3], strides=[1, 1, 2])"""),
     ("md", """**Exercise 4.** With one dilated 3×3 layer (d = 2), which pixels inside its field does an output \
 *not* see? Now stack three 3×3 layers with dilations 1, 2 and 4: what is r, and are there holes left?
 
 *Hint:* set the explorer to one layer with dilation 2 and look at the input patch; \
 `path_counts([3, 3, 3], 0, dilations=[1, 2, 4])[0].counts` gives the number of paths to every input pixel of \
 the field (0 = a hole). WaveNet and DeepLab grow their receptive fields this way."""),
+    ("code", """r_dilated = ...  # a whole number: r of three 3×3 layers with dilations 1, 2 and 4
+check_receptive_field(r_dilated, kernel_sizes=[3, 3, 3], dilations=[1, 2, 4])"""),
     ("md", """**Exercise 5.** How many 5×5 layers with stride 2 fit on the 225×192 photo before a feature map \
 becomes smaller than the kernel? What is the receptive field of the deepest one that fits?
 
 *Hint:* `feature_map_size(192, [5] * L, [2] * L)` raises a `ValueError` when the stack does not fit; the \
 explorer says so too (kernel 5, stride 2, more and more depth)."""),
+    ("code", """depth = ...  # a whole number: how many 5×5 layers with stride 2 fit on the 225×192 photo
+field = ...  # a whole number: the receptive field of the deepest of them (pixels along one axis)
+check_deepest_stack(depth, field, input_shape=(225, 192), kernel_size=5, stride=2)"""),
     ("md", NAV),
 ]
 
 
 def main() -> None:
-    cells = [new_markdown_cell(text) if kind == "md" else new_code_cell(text) for kind, text in CELLS]
-    notebook = new_notebook(cells=cells, metadata={
-        "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
-        "language_info": {"name": "python"},
-    })
-    path = ROOT / "notebooks" / "04_feature_maps_and_receptive_fields.ipynb"
-    nbformat.write(notebook, path)
-    print(f"wrote {path.relative_to(ROOT)}")
+    write_notebook(CELLS, "04_feature_maps_and_receptive_fields.ipynb", id_prefix="nb04")
 
 
 if __name__ == "__main__":

@@ -1,12 +1,9 @@
 """Write notebooks/05_convolution_as_matrix_multiplication.ipynb (unexecuted); run
 tools/execute_notebooks.py on it next."""
 
-from pathlib import Path
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from nbbuild import write_notebook
 
-ROOT = Path(__file__).resolve().parents[1]
 NAV = ("[Index](index.ipynb) · ← Previous: [04 Feature maps and receptive fields]"
        "(04_feature_maps_and_receptive_fields.ipynb) · "
        "Next: [06 Effective receptive fields](06_effective_receptive_fields.ipynb) →")
@@ -131,7 +128,11 @@ is the identity), a kernel as large as the input (W is one row), and a 1×2 kern
     ("code", "# NBVAL_IGNORE_OUTPUT\nmatmul_explorer()"),
     ("md", "The explorer's picture for a 5×5 input and a 3×3 kernel, with row 6 (output pixel (2, 0)) outlined:"),
     ("code", "matmul_figure((5, 5), (3, 3), row=6)"),
-    ("md", "## Exercises"),
+    ("md", """## Exercises
+
+Replace each `...` with your answer and run the cell: the check says whether it is right and, if not, what to \
+look at, without giving the answer away. Worked solutions: \
+[05 Convolution as matrix multiplication — solutions](solutions/05_convolution_as_matrix_multiplication_solutions.ipynb)."""),
     ("md", """**Exercise 1.** Write down by hand the matrix W for a 2×3 input and the chapter's edge kernel \
 K = [[1, −1]], so that W @ X.flatten() == corr2d(X, K).flatten().
 
@@ -177,14 +178,7 @@ the border. The next section of the book covers both."""),
 
 
 def main() -> None:
-    cells = [new_markdown_cell(text) if kind == "md" else new_code_cell(text) for kind, text in CELLS]
-    notebook = new_notebook(cells=cells, metadata={
-        "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
-        "language_info": {"name": "python"},
-    })
-    path = ROOT / "notebooks" / "05_convolution_as_matrix_multiplication.ipynb"
-    nbformat.write(notebook, path)
-    print(f"wrote {path.relative_to(ROOT)}")
+    write_notebook(CELLS, "05_convolution_as_matrix_multiplication.ipynb", id_prefix="nb05")
 
 
 if __name__ == "__main__":

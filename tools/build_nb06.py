@@ -1,11 +1,8 @@
 """Write notebooks/06_effective_receptive_fields.ipynb (unexecuted); run tools/execute_notebooks.py on it next."""
 
-from pathlib import Path
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from nbbuild import write_notebook
 
-ROOT = Path(__file__).resolve().parents[1]
 NAV = ("[Index](index.ipynb) · ← Previous: [05 Convolution as matrix multiplication]"
        "(05_convolution_as_matrix_multiplication.ipynb)")
 
@@ -51,8 +48,8 @@ of 81."""),
     ("md", """## Gradient maps
 
 `effective_receptive_field(depth, kernel_size, weights)` computes the map: the gradient of the centre output \
-with respect to every input pixel, as a share of the total (the backward pass autograd runs, lesson 05). Here 3×3 layers with *random* weights, \
-as at the start of training. One random network's gradient has random signs, so the map averages the squared \
+with respect to every input pixel, as a share of the total (the backward pass autograd runs, lesson 05). \
+Here 3×3 layers with *random* weights, as at the start of training. One random network's gradient has random signs, so the map averages the squared \
 gradient over 64 random networks, as Luo et al. do. The dashed box is the theoretical receptive field, the circle \
 has radius 2σ."""),
     ("code", "erf_depth_figure((1, 2, 4, 8, 16), kernel_size=3, weights=\"random\")"),
@@ -108,7 +105,11 @@ A network whose output must depend on a wide region (a large object, the context
 field that wide, not just a theoretical one. Stacking more k×k layers buys it slowly (√L). Strides and pooling \
 (next sections of the book) multiply every later layer's reach; dilated kernels spread taps apart (lesson 04); \
 and training itself reshapes the weights so the field grows."""),
-    ("md", "## Exercises"),
+    ("md", """## Exercises
+
+Replace each `...` with your answer and run the cell: the check says whether it is right and, if not, what to \
+look at, without giving the answer away. Worked solutions: \
+[06 Effective receptive fields — solutions](solutions/06_effective_receptive_fields_solutions.ipynb)."""),
     ("md", """**Exercise 1.** Write σ(L), the width of the effective receptive field of L uniform 3×3 layers, as a \
 function of L.
 
@@ -143,14 +144,7 @@ field is 1 pixel tall at every depth."""),
 
 
 def main() -> None:
-    cells = [new_markdown_cell(text) if kind == "md" else new_code_cell(text) for kind, text in CELLS]
-    notebook = new_notebook(cells=cells, metadata={
-        "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
-        "language_info": {"name": "python"},
-    })
-    path = ROOT / "notebooks" / "06_effective_receptive_fields.ipynb"
-    nbformat.write(notebook, path)
-    print(f"wrote {path.relative_to(ROOT)}")
+    write_notebook(CELLS, "06_effective_receptive_fields.ipynb", id_prefix="nb06")
 
 
 if __name__ == "__main__":
