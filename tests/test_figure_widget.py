@@ -90,3 +90,20 @@ def test_source_shown_is_the_package_code():
     assert show_source(corr2d).data == text
     with pytest.raises(TypeError, match="obj"):
         source_of(42)
+
+
+def test_cached_text_drawing_looks_like_matplotlibs_own():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    view = FigureView(figsize=(4, 2), dpi=72)
+    ax = view.figure.add_subplot()
+    MatrixPlot(ax, np.arange(12.0).reshape(3, 4) - 5, title="input X  −1.5 ×0")
+    cached = pixels(view.render()).astype(int)
+    cached_again = pixels(view.render()).astype(int)  # second draw: every string comes from the cache
+    view.canvas = FigureCanvasAgg(view.figure)  # matplotlib's own text drawing
+    view.invalidate()
+    plain = pixels(view.render()).astype(int)
+    assert np.array_equal(cached, cached_again)
+    ink = plain < 128  # the dark pixels of text and lines
+    assert np.abs(cached - plain).mean() < 2.0  # glyphs land on the same pixels, give or take subpixels
+    assert (cached[ink] < 128).mean() > 0.85

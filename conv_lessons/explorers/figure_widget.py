@@ -19,12 +19,78 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
 from matplotlib.cm import ScalarMappable
 from matplotlib.figure import Figure
 from PIL import Image
 
 __all__ = ["FigureView", "LiveColorbar", "MessageBox", "guarded"]
+
+_GLYPH_CACHE: dict[tuple[Any, ...], list[tuple[np.ndarray, int, int]]] = {}
+_GLYPH_CACHE_LIMIT = 20_000
+
+
+class _CachedTextRenderer(RendererAgg):
+    """Agg renderer that remembers the rasterised glyphs of each string it has drawn.
+
+    An explorer redraws the same few hundred numbers (cell values, tick labels) again and again;
+    matplotlib lays out and rasterises every glyph of every string on every draw, which is ~90 % of
+    a full redraw.  Here a string is rasterised once per (text, font, dpi) and later draws only
+    copy its bitmaps (positions snap to whole pixels: invisible at these sizes).  Rotated text,
+    math text, and anything this matplotlib version does differently fall back to matplotlib's
+    own drawing.
+    """
+
+    def draw_text(self, gc: Any, x: float, y: float, s: str, prop: Any, angle: float, ismath: Any = False,
+                  mtext: Any = None) -> None:
+        special = mtext is not None and any(getattr(mtext, getter, lambda: None)() is not None
+                                            for getter in ("get_fontfeatures", "get_language"))
+        if ismath or angle % 360 or special:
+            return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
+        key = (s, hash(prop), prop.get_size_in_points(), self.dpi, bool(gc.get_antialiased()))
+        glyphs = _GLYPH_CACHE.get(key)
+        if glyphs is None:
+            try:
+                glyphs = self._rasterise(s, prop, bool(gc.get_antialiased()))
+            except (AttributeError, TypeError):  # private matplotlib API changed: draw the usual way
+                return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
+            if len(_GLYPH_CACHE) >= _GLYPH_CACHE_LIMIT:
+                _GLYPH_CACHE.clear()
+            _GLYPH_CACHE[key] = glyphs
+        left, baseline = round(x), round(y)  # y counts downwards here, as draw_text_image expects
+        for buffer, dx, dy in glyphs:
+            self._renderer.draw_text_image(buffer, left + dx, baseline + dy, 0, gc)
+        return None
+
+    def _rasterise(self, s: str, prop: Any, antialiased: bool) -> list[tuple[np.ndarray, int, int]]:
+        from matplotlib.ft2font import RenderMode
+
+        font = self._prepare_font(prop)
+        size = prop.get_size_in_points()
+        glyphs = []
+        for item in font._layout(s, flags=get_hinting_flag()):
+            item.ft_object.set_size(size, self.dpi)
+            item.ft_object._set_transform([[0x10000, 0], [0, 0x10000]], [round(0x40 * item.x), round(0x40 * item.y)])
+            bitmap = item.ft_object._render_glyph(item.glyph_index, get_hinting_flag(),
+                                                  RenderMode.NORMAL if antialiased else RenderMode.MONO)
+            buffer = np.array(bitmap.buffer, copy=True)
+            if not antialiased:
+                buffer *= 0xFF
+            # bitmap.top is upwards from the baseline; draw_text_image wants the bitmap's bottom row, downwards
+            glyphs.append((buffer, bitmap.left, buffer.shape[0] - bitmap.top))
+        return glyphs
+
+
+class _CachedTextCanvas(FigureCanvasAgg):
+    """FigureCanvasAgg whose renderer caches text bitmaps (see :class:`_CachedTextRenderer`)."""
+
+    def get_renderer(self) -> RendererAgg:
+        w, h = self.figure.bbox.size
+        key = w, h, self.figure.dpi
+        if getattr(self, "_lastKey", None) != key:
+            self.renderer = _CachedTextRenderer(w, h, self.figure.dpi)
+            self._lastKey = key
+        return self.renderer
 
 
 class FigureView:
@@ -37,7 +103,7 @@ class FigureView:
 
     def __init__(self, figsize: tuple[float, float] = (9.0, 3.2), dpi: int = 80) -> None:
         self.figure = Figure(figsize=figsize, dpi=dpi)
-        self.canvas = FigureCanvasAgg(self.figure)
+        self.canvas = _CachedTextCanvas(self.figure)
         width, height = self.canvas.get_width_height()
         self.image = widgets.Image(format="png", width=width, height=height)
         self.image.layout.max_width = "100%"
