@@ -53,7 +53,7 @@ html: $(STAMP)
 	$(BIN)/python tools/build_site.py --out site
 
 clean:
-	rm -rf $(VENV) site .pytest_cache
+	rm -rf $(VENV) site .pytest_cache build
 
 # Rebuild the notebooks from tools/build_*.py and execute them in place (commit the result):
 # outputs are seeded, so this is repeatable.

@@ -14,7 +14,7 @@ from .matrix import conv_matrix, conv_matrix_counts, corr2d_matmul, im2col
 from .padding import PADDING_MODES, conv_output_shape, conv_output_size, corr2d_padded, pad2d, padding_limit
 from .receptive_field import feature_map_size, receptive_field, receptive_field_region
 from .source import show_source
-from .training import DivergenceWarning, learn_kernel, stable_lr_limit
+from .training import DivergenceWarning, learn_kernel, loss_hessian, stable_lr_limit
 
 __version__ = "0.1.0"
 
@@ -26,6 +26,7 @@ __all__ = [
     "Conv2D",
     "learn_kernel",
     "stable_lr_limit",
+    "loss_hessian",
     "DivergenceWarning",
     "receptive_field",
     "receptive_field_region",

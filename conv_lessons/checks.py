@@ -76,6 +76,7 @@ import torch
 from .correlation import convolve2d, corr2d, output_shape
 from .images import diagonal_image
 from .matrix import conv_matrix
+from .training import loss_hessian
 from .validation import as_matrix
 
 __all__ = [
@@ -1152,8 +1153,7 @@ def _curvatures(X: Any, kernel_size: Any) -> tuple[float, float, tuple[int, int]
     size = _shape_pair(kernel_size, "kernel_size")
     if size[0] > image.shape[0] or size[1] > image.shape[1]:
         raise ValueError(f"kernel_size: {kernel_size} does not fit in X of shape {tuple(image.shape)}.")
-    windows = torch.nn.functional.unfold(image[None, None], size)[0].T
-    eigenvalues = torch.linalg.eigvalsh(2 * windows.T @ windows)
+    eigenvalues = torch.linalg.eigvalsh(loss_hessian(image, size))
     return float(eigenvalues[0]), float(eigenvalues[-1]), tuple(image.shape), size
 
 

@@ -16,7 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.colors import CenteredNorm, Normalize
 from matplotlib.patches import Rectangle
 
-__all__ = ["MatrixPlot", "to_numpy", "SIGNED_CMAP", "IMAGE_CMAP"]
+__all__ = ["MatrixPlot", "to_numpy", "text_colour", "SIGNED_CMAP", "IMAGE_CMAP"]
 
 SIGNED_CMAP = "RdBu_r"  # negative blue, zero white, positive red
 IMAGE_CMAP = "gray"  # 0 black, 1 white, as the chapter describes its image
@@ -31,6 +31,12 @@ def to_numpy(values: Any) -> np.ndarray:
     if array.ndim != 2:
         raise ValueError(f"values: expected a 2-D matrix to draw, got shape {array.shape}.")
     return array
+
+
+def text_colour(cmap: Any, norm: Any, value: float) -> str:
+    """Black or white, whichever reads better on the colour ``cmap(norm(value))`` (white cells for nan/inf)."""
+    r, g, b, _ = cmap(norm(value)) if np.isfinite(value) else (1, 1, 1, 1)
+    return "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white"
 
 
 def _format(value: float, fmt: str) -> str:
@@ -108,14 +114,18 @@ class MatrixPlot:
             if high <= low:
                 low, high = low - 0.5, high + 0.5
             self.image.set_clim(low, high)
-        if self.texts:
-            cmap, norm = self.image.get_cmap(), self.image.norm
-            for i, row in enumerate(self.texts):
-                for j, text in enumerate(row):
-                    value = array[i, j]
-                    text.set_text(_format(value, self.fmt))
-                    r, g, b, _ = cmap(norm(value)) if np.isfinite(value) else (1, 1, 1, 1)
-                    text.set_color("black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white")
+        for i, row in enumerate(self.texts):
+            for j, text in enumerate(row):
+                text.set_text(_format(array[i, j], self.fmt))
+        self.recolour_texts()
+
+    def recolour_texts(self) -> None:
+        """Give every number the text colour that reads on its cell (after the colour scale changed)."""
+        array = np.asarray(self.image.get_array(), dtype=np.float64)
+        cmap, norm = self.image.get_cmap(), self.image.norm
+        for i, row in enumerate(self.texts):
+            for j, text in enumerate(row):
+                text.set_color(text_colour(cmap, norm, array[i, j]))
 
     def box(self, row: int, col: int, height: int, width: int, **style: Any) -> Rectangle:
         """Add a rectangle outlining ``height``×``width`` cells from ``(row, col)``; move it with

@@ -8,13 +8,13 @@ from collections.abc import Callable
 from typing import Any
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from .correlation import output_shape
+from .matrix import im2col
 from .validation import as_matrix, as_nonnegative_int, as_positive_float, as_positive_int, as_size_pair, check_fits
 
-__all__ = ["learn_kernel", "stable_lr_limit", "DivergenceWarning"]
+__all__ = ["learn_kernel", "stable_lr_limit", "loss_hessian", "DivergenceWarning"]
 
 Callback = Callable[[int, float, torch.Tensor], Any]
 
@@ -23,24 +23,29 @@ class DivergenceWarning(RuntimeWarning):
     """Training made the loss grow (or overflow): the learning rate is too large for this data."""
 
 
-def _window_matrix(X: torch.Tensor, kernel_size: tuple[int, int]) -> torch.Tensor:
-    """Every kernel-sized window of ``X`` as one row: shape (number of windows, k_h·k_w)."""
-    return F.unfold(X[None, None], kernel_size)[0].T
+def loss_hessian(X: Any, kernel_size: Any = (1, 2)) -> torch.Tensor:
+    """The curvature (Hessian) H = 2 PᵀP of the chapter's loss Σ (Ŷ − Y)² in the kernel weights.
+
+    Each row of P is one kernel-sized window of ``X`` (flattened, see :func:`~conv_lessons.im2col`),
+    so Ŷ = P·w and the loss is the quadratic bowl ‖P·w − y‖², the same shape wherever the weights
+    are.  Returns a float64 (k_h·k_w)×(k_h·k_w) tensor; it does not depend on Y.
+    """
+    X = as_matrix(X, "X").detach()
+    kernel_size = as_size_pair(kernel_size, "kernel_size")
+    check_fits(X, torch.empty(kernel_size), k_name="kernel_size")
+    P = im2col(X.to(torch.float64), kernel_size).T
+    return 2 * P.T @ P
 
 
 def stable_lr_limit(X: Any, kernel_size: Any = (1, 2)) -> float:
     """The largest learning rate for which the chapter's gradient descent can converge on ``X``.
 
     The loss Σ (window · w − y)² is a quadratic bowl in the kernel weights ``w`` with constant
-    curvature (Hessian) H = 2 PᵀP, where each row of P is one window of ``X``.  Gradient descent
-    multiplies the error along H's steepest direction by (1 − lr·λ_max) each epoch, so it shrinks
-    only while lr < 2 / λ_max.  Returns that bound (``inf`` for an all-zero image).
+    curvature H (:func:`loss_hessian`).  Gradient descent multiplies the error along H's steepest
+    direction by (1 − lr·λ_max) each epoch, so it shrinks only while lr < 2 / λ_max.  Returns that
+    bound (``inf`` for an all-zero image).
     """
-    X = as_matrix(X, "X").detach()
-    kernel_size = as_size_pair(kernel_size, "kernel_size")
-    check_fits(X, torch.empty(kernel_size), k_name="kernel_size")
-    P = _window_matrix(X.to(torch.float64), kernel_size)
-    largest = float(torch.linalg.eigvalsh(2 * P.T @ P)[-1])
+    largest = float(torch.linalg.eigvalsh(loss_hessian(X, kernel_size))[-1])
     return math.inf if largest <= 0 else 2.0 / largest
 
 

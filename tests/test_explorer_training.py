@@ -12,12 +12,11 @@ import torch
 from matplotlib.figure import Figure
 from PIL import Image
 
-from conv_lessons import edge_image, learn_kernel, stable_lr_limit
+from conv_lessons import edge_image, learn_kernel, loss_hessian, stable_lr_limit
 from conv_lessons.explorers import training_explorer
 from conv_lessons.explorers.training import (
     chapter_problem,
     kernel_comparison_figure,
-    loss_hessian,
     run_training,
     training_figure,
 )

@@ -22,10 +22,9 @@ import torch
 import torch.nn.functional as F
 
 from conv_lessons import (DivergenceWarning, corr2d, corr2d_fast, diagonal_image, edge_image, get_kernel,
-                          learn_kernel, sample_photo, stable_lr_limit)
+                          learn_kernel, loss_hessian, sample_photo, stable_lr_limit)
 from conv_lessons.checks import check_conv2d_autograd, check_fastest_lr, check_stable_lr
-from conv_lessons.explorers.training import (kernel_comparison_figure, loss_hessian, training_explorer,
-                                             training_figure)
+from conv_lessons.explorers.training import kernel_comparison_figure, training_explorer, training_figure
 from conv_lessons.source import show_source
 
 torch.manual_seed(0)

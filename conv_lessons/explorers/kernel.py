@@ -38,7 +38,7 @@ from matplotlib.colors import CenteredNorm, Normalize
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from ..figures import IMAGE_CMAP, SIGNED_CMAP, to_numpy
+from ..figures import IMAGE_CMAP, SIGNED_CMAP, text_colour, to_numpy
 from ..images import diagonal_image, edge_image, sample_photo
 from ..kernels import KERNELS, get_kernel, kernel_names
 from ..padding import conv_output_shape, conv_output_size, corr2d_padded, pad2d
@@ -178,11 +178,6 @@ def _grid_segments(rows: int, cols: int, top: float, left: float) -> list[list[t
     lines = [[(left + c - 0.5, top - 0.5), (left + c - 0.5, top + rows - 0.5)] for c in range(cols + 1)]
     lines += [[(left - 0.5, top + r - 0.5), (left + cols - 0.5, top + r - 0.5)] for r in range(rows + 1)]
     return lines
-
-
-def _text_colour(cmap: Any, norm: Normalize, value: float) -> str:
-    r, g, b, _ = cmap(norm(value)) if np.isfinite(value) else (1, 1, 1, 1)
-    return "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white"
 
 
 class _Panels:
@@ -337,7 +332,7 @@ class _Panels:
                 text.set_position((j, i))
                 text.set_text(_cell_text(value))
                 text.set_fontsize(size)
-                text.set_color(_text_colour(cmap, norm, value))
+                text.set_color(text_colour(cmap, norm, value))
             text.set_visible(i < k_h)
         # output
         values, out_cmap, out_norm = display_values(Y, display)
@@ -394,7 +389,7 @@ class _Panels:
                 for j in range(cols):
                     value = float(values[i, j])
                     ax.text(left + j, top + i, _cell_text(value), ha="center", va="center", fontsize=size,
-                            color=_text_colour(image.get_cmap(), image.norm, value))
+                            color=text_colour(image.get_cmap(), image.norm, value))
 
 
 

@@ -28,16 +28,16 @@ from typing import Any
 import ipywidgets as widgets
 import numpy as np
 import torch
-import torch.nn.functional as F
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 
 from ..correlation import corr2d
 from ..figures import MatrixPlot, to_numpy
 from ..images import edge_image
+from ..matrix import im2col
 from ..threads import one_thread
-from ..training import learn_kernel, stable_lr_limit
-from ..validation import as_matrix, as_nonnegative_int, as_positive_float, as_positive_int, as_size_pair, check_fits
+from ..training import learn_kernel, loss_hessian, stable_lr_limit
+from ..validation import as_matrix, as_nonnegative_int, as_positive_float, as_positive_int
 from .figure_widget import FigureView, MessageBox, guarded
 
 __all__ = [
@@ -48,7 +48,6 @@ __all__ = [
     "TrainingRun",
     "run_training",
     "chapter_problem",
-    "loss_hessian",
     "describe_run",
 ]
 
@@ -71,21 +70,6 @@ def chapter_problem() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     return X, K, corr2d(X, K)
 
 
-def loss_hessian(X: Any, kernel_size: Any = (1, 2)) -> torch.Tensor:
-    """The curvature (Hessian) H = 2 PᵀP of the chapter's loss Σ (Ŷ − Y)² in the kernel weights.
-
-    Each row of P is one kernel-sized window of ``X`` (flattened), so Ŷ = P·w and the loss is the
-    quadratic bowl ‖P·w − y‖², the same shape wherever the weights are.  Returns a float64
-    (k_h·k_w)×(k_h·k_w) tensor; its largest eigenvalue λ_max sets the stable limit lr < 2/λ_max
-    (:func:`~conv_lessons.stable_lr_limit`).  Does not depend on Y.
-    """
-    X = as_matrix(X, "X").detach()
-    kernel_size = as_size_pair(kernel_size, "kernel_size")
-    check_fits(X, torch.empty(kernel_size), k_name="kernel_size")
-    P = F.unfold(X.to(torch.float64)[None, None], kernel_size)[0].T
-    return 2 * P.T @ P
-
-
 @dataclass(frozen=True)
 class _Bowl:
     """The loss as a quadratic bowl in the kernel weights: L(w) = ‖P w − y‖², Hessian H = 2 PᵀP."""
@@ -99,7 +83,7 @@ class _Bowl:
 
     @classmethod
     def of(cls, X: torch.Tensor, Y: torch.Tensor, kernel_size: tuple[int, int]) -> _Bowl:
-        P = F.unfold(X.detach().to(torch.float64)[None, None], kernel_size)[0].T.numpy()
+        P = im2col(X.detach().to(torch.float64), kernel_size).T.numpy()
         H = loss_hessian(X, kernel_size).numpy()
         values, vectors = np.linalg.eigh(H)
         y = Y.detach().to(torch.float64).flatten().numpy()
@@ -374,11 +358,7 @@ def kernel_comparison_figure(learned: Any, true: Any, *, fmt: str = "{:.3f}") ->
                 text.set_text(text.get_text()[1:])  # "-0.000" is just 0.000
         ax.title.set_fontsize(10)
         plot.image.norm.halfrange = half  # one colour scale for all three panels ...
-        cmap, norm = plot.image.get_cmap(), plot.image.norm
-        for i, row in enumerate(plot.texts):  # ... so the numbers' colours are recomputed for it
-            for j, text in enumerate(row):
-                r, g, b, _ = cmap(norm(array[i, j]))
-                text.set_color("black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white")
+        plot.recolour_texts()  # ... so the numbers' colours are recomputed for it
         ax.set_xticks([])
         ax.set_yticks([])
     figure.subplots_adjust(left=0.02, right=0.9, bottom=0.04, top=0.82, wspace=0.12)
