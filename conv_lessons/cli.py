@@ -16,24 +16,25 @@ command checks that it refuses a request without the token, and stops it otherwi
 
 from __future__ import annotations
 
+# Modules only ``lab`` needs (subprocess, threading, tempfile, secrets, urllib.request) are imported
+# where they are used, so that copy, list, --help and --version start faster.
 import argparse
 import importlib.util
 import json
 import os
-import secrets
 import shlex
 import signal
 import socket
-import subprocess
 import sys
-import tempfile
-import threading
-import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from .lessons import BACKUP_FOLDER, CopyError, CopyReport, copy_lessons, lesson_files, lesson_title, lessons_dir
+
+if TYPE_CHECKING:
+    import subprocess
 
 PROG = "conv-lessons"
 DEFAULT_LAB_DIR = "conv-lessons"
@@ -296,6 +297,9 @@ def token_config(token: str) -> dict:
 
 
 def _lab(args: argparse.Namespace) -> int:
+    import secrets
+    import tempfile
+
     if importlib.util.find_spec("jupyterlab") is None:
         raise UsageError(f"JupyterLab is not installed in this Python ({sys.executable}): "
                          "pip install jupyterlab, or reinstall conv-lessons")
@@ -336,6 +340,9 @@ def _run_foreground(command: list[str], env: dict[str, str], cwd: Path, base_url
     With ``base_url``, a watcher stops the server (exit code 2) if it serves ``/api/contents`` to a
     request without the token: some configuration switched authentication off after all.
     """
+    import subprocess
+    import threading
+
     process = subprocess.Popen(command, env=env, cwd=cwd)
     previous_int = signal.signal(signal.SIGINT, signal.SIG_IGN)
 
@@ -378,6 +385,9 @@ def _answers_without_token(base_url: str) -> int | None:
 
 
 def _stop_if_unauthenticated(process: subprocess.Popen, base_url: str, found: list[int]) -> None:
+    import subprocess
+    import time
+
     while process.poll() is None:
         status = _answers_without_token(base_url)
         if status is None:

@@ -22,8 +22,6 @@ import itertools
 import json
 import os
 import re
-import secrets
-import socket
 import stat
 import sys
 import time
@@ -194,7 +192,9 @@ def _write_manifest(target: Path, files: dict[str, str]) -> None:
 
 @functools.cache
 def _host_tag() -> str:
-    return hashlib.sha256(socket.gethostname().encode("utf-8", "replace")).hexdigest()[:8]
+    """A short tag of this machine's name (temporary files on a folder shared between machines)."""
+    name = os.uname().nodename if hasattr(os, "uname") else os.environ.get("COMPUTERNAME", "")
+    return hashlib.sha256(name.encode("utf-8", "replace")).hexdigest()[:8]
 
 
 def _write_temp(folder: Path, data: bytes) -> Path:
@@ -206,7 +206,7 @@ def _write_temp(folder: Path, data: bytes) -> Path:
     """
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     while True:
-        tmp = folder / f"{TEMP_PREFIX}{_host_tag()}-{os.getpid()}-{secrets.token_hex(4)}{TEMP_SUFFIX}"
+        tmp = folder / f"{TEMP_PREFIX}{_host_tag()}-{os.getpid()}-{os.urandom(4).hex()}{TEMP_SUFFIX}"
         try:
             fd = os.open(tmp, flags, 0o666)
             break
