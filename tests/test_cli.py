@@ -1,9 +1,9 @@
-"""`conv-lessons copy / lab / list`: a learner's own copy of the lessons, and their edits never lost.
+"""`conv-lessons copy / list`: a learner's own copy of the lessons, and their edits never lost.
 
 Most cases call ``conv_lessons.cli.main`` in-process (fast); ``python -m conv_lessons`` is run as a
-real process for the entry point, for the permission case (as an unprivileged user when the tests
-run as root, since root can write anywhere) and for ``lab``, which starts a real JupyterLab on
-127.0.0.1 and checks it answers with the printed token and refuses without one.
+real process for the entry point, for a copy killed half-way or starved of disk space, and for the
+permission cases (as an unprivileged user when the tests run as root, since root can write
+anywhere).  ``lab`` is in test_lab.py; "no PyTorch in the command line" in test_cli_imports.py.
 """
 
 from __future__ import annotations
@@ -11,47 +11,21 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import signal
-import socket
 import stat
 import subprocess
 import sys
+import threading
 import time
-import urllib.error
-import urllib.request
 from datetime import datetime
 from pathlib import Path
 
 import nbformat
 import pytest
+from cli_support import FILES, REPO, SHIPPED, edit, one_line_error, run_cli, temp_files, tree, unprivileged
 
-from conv_lessons import cli
-from conv_lessons.lessons import MANIFEST, CopyError, copy_lessons, lesson_files, lessons_dir, reading_order
-
-REPO = Path(__file__).resolve().parents[1]
-SHIPPED = lessons_dir()
-FILES = lesson_files()
-
-
-def run_cli(capsys, *args: str) -> tuple[int, str, str]:
-    code = cli.main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    """Every file in the folder but conv-lessons' own hidden bookkeeping file."""
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and p.name != MANIFEST}
-
-
-def edit(path: Path, text: str = "my own note") -> bytes:
-    notebook = json.loads(path.read_text(encoding="utf-8"))
-    notebook["cells"].append({"cell_type": "markdown", "id": "learner-note", "metadata": {}, "source": text})
-    path.write_text(json.dumps(notebook, indent=1), encoding="utf-8")
-    return path.read_bytes()
-
+from conv_lessons import cli, lessons
+from conv_lessons.lessons import MANIFEST, CopyError, copy_lessons, reading_order
 
 # ------------------------------------------------------------------------------------- copy
 
@@ -213,13 +187,6 @@ def test_two_refreshes_in_the_same_second_keep_both_backups(source, tmp_path):
 # ----------------------------------------------------------------------------------- errors
 
 
-def one_line_error(err: str) -> str:
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, f"expected a one-line error, got:\n{err}"
-    assert lines[0].startswith("conv-lessons"), lines[0]
-    return lines[0]
-
-
 def test_a_file_as_the_folder_is_a_clear_error(tmp_path, capsys):
     note = tmp_path / "notes.txt"
     note.write_text("mine")
@@ -274,19 +241,10 @@ def test_list_shows_the_lessons_in_reading_order(capsys):
     assert positions == sorted(positions)
 
 
-# Root ignores permission bits; without these two capabilities it obeys them like anyone else.
-DROP_ROOT_OVERRIDE = ["setpriv", "--inh-caps=-dac_override,-dac_read_search",
-                      "--bounding-set=-dac_override,-dac_read_search", "--"]
-
-
 def test_an_unwritable_folder_is_a_clear_error_from_the_real_command(tmp_path):
     """As a real process: ``conv-lessons copy`` into a read-only folder.  Root can write
     anywhere, so as root the command runs without the capabilities that let it (util-linux setpriv)."""
-    prefix: list[str] = []
-    if os.geteuid() == 0:
-        if shutil.which("setpriv") is None:
-            pytest.skip("running as root, which can write anywhere, and util-linux setpriv is missing")
-        prefix = DROP_ROOT_OVERRIDE
+    prefix = unprivileged()
     locked = tmp_path / "locked"
     locked.mkdir()
     os.chmod(locked, stat.S_IRUSR | stat.S_IXUSR)
@@ -314,107 +272,285 @@ def test_python_dash_m_runs_the_same_command(tmp_path):
     assert (tmp_path / "x" / "index.ipynb").read_bytes() == (SHIPPED / "index.ipynb").read_bytes()
 
 
-# -------------------------------------------------------------------------------------- lab
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+# ------------------------------------------------------------------------- races, kills, full disks
 
 
-def status(url: str, token: str | None = None) -> int:
-    headers = {"Authorization": f"token {token}"} if token else {}
+def test_two_refreshes_at_once_never_lose_the_learners_edit(source, tmp_path, monkeypatch):
+    """Two ``copy --refresh`` in the same second: run A pauses just after it has picked its backup
+    folder, run B refreshes from start to end, then A goes on.  Before the fix both picked the same
+    ``backups/<stamp>/`` and A's rename replaced B's backup, which held the learner's edit."""
+    target = tmp_path / "mine"
+    copy_lessons(target, source=source)
+    rel = Path("01_one.ipynb")
+    mine = edit(target / rel)
+    now = datetime(2026, 1, 2, 3, 4, 5)
+    pick_folder = lessons._backup_folder
+    paused, resume = threading.Event(), threading.Event()
+
+    def pause_the_first_run(*args, **kwargs):
+        folder = pick_folder(*args, **kwargs)
+        if not paused.is_set():
+            paused.set()
+            assert resume.wait(30)
+        return folder
+
+    monkeypatch.setattr(lessons, "_backup_folder", pause_the_first_run)
+    result: dict[str, object] = {}
+
+    def run_a() -> None:
+        try:
+            result["a"] = copy_lessons(target, refresh=True, source=source, now=now)
+        except BaseException as error:  # noqa: BLE001 - reported below
+            result["a"] = error
+
+    thread = threading.Thread(target=run_a)
+    thread.start()
     try:
-        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=5) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
-
-
-def test_lab_copies_the_lessons_and_serves_them_on_localhost_with_a_token(tmp_path):
-    target = tmp_path / "lessons"
-    target.mkdir()
-    mine = target / FILES[0]
-    shutil.copy(SHIPPED / FILES[0], mine)
-    mine_bytes = edit(mine)  # an edited lesson is already there: lab must not touch it
-    port = free_port()
-    home = tmp_path / "home"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "JPY_"))}
-    env.update(HOME=str(home), JUPYTER_CONFIG_DIR=str(home / "config"), JUPYTER_DATA_DIR=str(home / "data"),
-               JUPYTER_RUNTIME_DIR=str(home / "runtime"), IPYTHONDIR=str(home / "ipython"),
-               JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"), PYTHONUNBUFFERED="1")
-    # A user config that tries to switch the token off must not succeed.
-    (home / "config").mkdir(parents=True)
-    (home / "config" / "jupyter_server_config.json").write_text(
-        json.dumps({"IdentityProvider": {"token": ""}, "ServerApp": {"ip": "0.0.0.0"}}))
-    log = tmp_path / "lab.log"
-    with open(log, "wb") as handle:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "conv_lessons", "lab", str(target), "--port", str(port), "--no-browser"],
-            stdout=handle, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, start_new_session=True)
-    try:
-        token, deadline = None, time.monotonic() + 90
-        base = f"http://127.0.0.1:{port}"
-        while time.monotonic() < deadline:
-            assert process.poll() is None, f"conv-lessons lab exited early:\n{log.read_text()}"
-            found = re.search(rf"{re.escape(base)}/lab/tree/index\.ipynb\?token=([0-9a-f]+)", log.read_text())
-            token = found.group(1) if found else None
-            try:
-                if token and status(f"{base}/api/status", token) == 200:
-                    break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            time.sleep(0.5)
-        else:
-            pytest.fail(f"JupyterLab did not answer within 90 s:\n{log.read_text()[-3000:]}")
-        assert len(token) >= 32
-        assert status(f"{base}/api/status") == 403  # no token: refused
-        assert status(f"{base}/api/status", "0" * len(token)) == 403  # wrong token: refused
-        assert status(f"{base}/api/contents/{FILES[-1].as_posix()}?content=0", token) == 200  # serves the lessons
-        with socket.socket() as sock:  # listening on loopback only, whatever the user config said
-            sock.settimeout(2)
-            outside = [a for a in _non_loopback_addresses() if sock.connect_ex((a, port)) == 0]
-        assert outside == [], f"JupyterLab answers on {outside}"
+        assert paused.wait(30)
+        b = copy_lessons(target, refresh=True, source=source, now=now)
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)  # the command passes it on to JupyterLab
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
-    assert process.returncode is not None
-    assert mine.read_bytes() == mine_bytes
-    assert {p.relative_to(target) for p in target.rglob("*.ipynb")} == set(FILES)
-    printed = log.read_text()
-    assert "Your own version of 1 notebook is kept as it is" in printed
-    assert ("Copied" in printed) == (len(FILES) > 1)
+        resume.set()
+        thread.join(30)
+    a = result["a"]
+    assert not isinstance(a, BaseException), a
+    backups = [p.read_bytes() for p in (target / "backups").rglob("*.ipynb")]
+    assert mine in backups  # the learner's edit survived
+    assert (target / rel).read_bytes() == (source / rel).read_bytes()
+    assert {a.backup_dir.name, b.backup_dir.name} == {"20260102-030405", "20260102-030405-2"}
 
 
-def _non_loopback_addresses() -> list[str]:
+@pytest.mark.parametrize("way", ["native", "hard link", "check then rename"])
+def test_a_move_never_replaces_an_existing_file(tmp_path, monkeypatch, way):
+    """The rename behind ``--refresh``: by the C library's no-replace rename where there is one,
+    else by a hard link, else (no hard links either) by checking first."""
+    if way == "native" and lessons._native_rename_no_replace() is None:
+        pytest.skip(f"no renameat2/renamex_np in this C library ({sys.platform})")
+    if way != "native":
+        monkeypatch.setattr(lessons, "_native_rename_no_replace", lambda: None)
+    if way == "check then rename":
+        def no_hard_links(*args, **kwargs):
+            raise PermissionError(1, "Operation not permitted")
+        monkeypatch.setattr(os, "link", no_hard_links)
+    src, dst = tmp_path / "learner.ipynb", tmp_path / "backup.ipynb"
+    src.write_text("the learner's edit")
+    dst.write_text("an earlier backup")
+    with pytest.raises(FileExistsError):
+        lessons._move_no_replace(src, dst)
+    assert src.read_text() == "the learner's edit" and dst.read_text() == "an earlier backup"
+    dst.unlink()
+    lessons._move_no_replace(src, dst)
+    assert not src.exists() and dst.read_text() == "the learner's edit"
+
+
+# Run as a process: the first file conv-lessons writes is complete on disk, then the process is
+# killed (SIGKILL) before it can move the file into place -- a `kill -9` at the worst moment.
+KILL_AFTER_FIRST_WRITE = """
+import os, signal, sys
+real_fdopen = os.fdopen
+
+class KillAfterClose:
+    def __init__(self, handle):
+        self.handle = handle
+    def __enter__(self):
+        return self.handle
+    def __exit__(self, *exc):
+        self.handle.close()
+        os.kill(os.getpid(), signal.SIGKILL)
+
+os.fdopen = lambda *args, **kwargs: KillAfterClose(real_fdopen(*args, **kwargs))
+from conv_lessons.cli import main
+main(["copy", sys.argv[1]])
+"""
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
+def test_a_copy_killed_half_way_is_cleaned_up_by_the_next_one(tmp_path, capsys):
+    target = tmp_path / "lessons"
+    run = subprocess.run([sys.executable, "-c", KILL_AFTER_FIRST_WRITE, str(target)],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == -signal.SIGKILL, run.stdout + run.stderr
+    leftovers = temp_files(target)
+    assert [p.read_bytes() for p in leftovers] == [(SHIPPED / FILES[0]).read_bytes()]
+    assert not (target / FILES[0]).exists()  # never a half-written notebook under its own name
+    code, _, err = run_cli(capsys, "copy", str(target))
+    assert code == 0, err
+    assert temp_files(target) == []
+    assert tree(target) == {rel.as_posix(): (SHIPPED / rel).read_bytes() for rel in FILES}
+
+
+def test_temporary_files_of_a_running_copy_are_left_alone(tmp_path):
+    target = tmp_path / "lessons"
+    copy_lessons(target)
+    live = lessons._write_temp(target / "solutions", b"a copy in progress, in this very process")
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                           capture_output=True, text=True, check=True)
+    dead = target / f".conv-lessons-{lessons._host_tag()}-{int(ended.stdout)}-0a1b2c3d.tmp"
+    unknown = target / ".conv-lessons-k3j4h5g6.tmp"  # another machine's, or an older version's name
+    stale = target / "solutions" / ".conv-lessons-q9w8e7r6.tmp"
+    for path in (dead, unknown, stale):
+        path.write_bytes(b"left over")
+    two_hours_ago = time.time() - 2 * lessons.STALE_AFTER
+    os.utime(stale, (two_hours_ago, two_hours_ago))
+    copy_lessons(target)
+    assert temp_files(target) == sorted([live, unknown])
+
+
+def test_a_notebook_that_appears_while_copying_is_named_and_left_alone(tmp_path, capsys, monkeypatch):
+    target = tmp_path / "lessons"
+    write_new = lessons._write_new
+
+    def someone_writes_it_first(path, data):
+        path.write_bytes(b"theirs")
+        write_new(path, data)
+
+    monkeypatch.setattr(lessons, "_write_new", someone_writes_it_first)
+    code, _, err = run_cli(capsys, "copy", str(target))
+    line = one_line_error(err)
+    assert code == 2 and f"{target / FILES[0]} appeared while copying" in line and ".tmp" not in line, line
+    assert (target / FILES[0]).read_bytes() == b"theirs"
+    assert temp_files(target) == []
+
+
+def file_size_limit(limit: int):
+    """preexec_fn: files this process writes cannot grow past ``limit`` bytes (a full disk, for it)."""
+    import resource
+
+    def apply() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # the write fails (EFBIG) instead of killing it
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return apply
+
+
+LIMIT = 64 * 1024
+needs_rlimit = pytest.mark.skipif(os.name != "posix", reason="uses RLIMIT_FSIZE")
+
+
+@needs_rlimit
+def test_a_full_disk_names_the_notebook_it_could_not_write(tmp_path):
+    target = tmp_path / "lessons"
+    run = subprocess.run([sys.executable, "-m", "conv_lessons", "copy", str(target)], capture_output=True,
+                         text=True, timeout=120, preexec_fn=file_size_limit(LIMIT))
+    first_too_big = next(rel for rel in FILES if (SHIPPED / rel).stat().st_size > LIMIT)
+    line = one_line_error(run.stderr)
+    assert run.returncode == 2
+    assert f"cannot write {target / first_too_big} (file too large): free some disk space" in line, line
+    assert temp_files(target) == []
+
+
+@needs_rlimit
+def test_a_full_disk_during_refresh_says_the_learners_file_is_safe(tmp_path, capsys):
+    big = max(FILES, key=lambda rel: (SHIPPED / rel).stat().st_size)
+    assert (SHIPPED / big).stat().st_size > LIMIT
+    target = tmp_path / "lessons"
+    run_cli(capsys, "copy", str(target), "--only", big.as_posix())
+    mine = edit(target / big)
+    run = subprocess.run([sys.executable, "-m", "conv_lessons", "copy", str(target), "--refresh", "--only",
+                          big.as_posix()], capture_output=True, text=True, timeout=120,
+                         preexec_fn=file_size_limit(LIMIT))
+    assert run.returncode == 2, run.stdout + run.stderr
+    line = one_line_error(run.stderr)
+    backups = list((target / "backups").rglob(big.name))
+    assert len(backups) == 1 and backups[0].read_bytes() == mine
+    assert f"cannot write {target / big} (file too large); your version is safe in {backups[0]}" in line, line
+    assert temp_files(target) == []
+    code, _, err = run_cli(capsys, "copy", str(target), "--only", big.as_posix())  # space again
+    assert code == 0, err
+    assert (target / big).read_bytes() == (SHIPPED / big).read_bytes() and backups[0].read_bytes() == mine
+
+
+# ------------------------------------------------------------------------- what the messages say
+
+
+def test_an_empty_folder_name_is_refused(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for args in (["copy", ""], ["copy", "  "], ["lab", "", "--no-browser"]):
+        with pytest.raises(SystemExit) as exit_info:
+            cli.main(args)
+        assert exit_info.value.code == 2
+        assert "the folder name is empty" in one_line_error(capsys.readouterr().err)
+    assert list(tmp_path.iterdir()) == []  # nothing copied into the current folder
+    with pytest.raises(CopyError, match="the folder name is empty"):
+        copy_lessons("")
+
+
+def test_a_dangling_symbolic_link_is_named_as_such(tmp_path, capsys):
+    link = tmp_path / "lessons"
+    link.symlink_to(tmp_path / "gone")
+    for folder in (link, link / "inner"):
+        code, _, err = run_cli(capsys, "copy", str(folder))
+        line = one_line_error(err)
+        assert code == 2 and f"{link} is a symbolic link to {tmp_path / 'gone'}, which does not exist" in line
+        assert "in the way" not in line
+    assert not (tmp_path / "gone").exists()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+@pytest.mark.parametrize("umask", [0o022, 0o002, 0o077])
+def test_copied_notebooks_get_the_permissions_the_umask_gives(tmp_path, umask):
+    target = tmp_path / "lessons"
+    previous = os.umask(umask)
     try:
-        import psutil
-    except ImportError:
-        return []
-    return [a.address for addrs in psutil.net_if_addrs().values() for a in addrs
-            if a.family == socket.AF_INET and not a.address.startswith("127.")]
+        copy_lessons(target)
+        edit(target / FILES[0])
+        copy_lessons(target, refresh=True, only=[FILES[0].as_posix()])
+    finally:
+        os.umask(previous)
+    modes = {rel.as_posix(): stat.S_IMODE((target / rel).stat().st_mode) for rel in FILES}
+    assert modes == {rel.as_posix(): 0o666 & ~umask for rel in FILES}
 
 
-def test_lab_refuses_a_port_in_use(tmp_path, capsys):
-    with socket.socket() as busy:
-        busy.bind(("127.0.0.1", 0))
-        busy.listen()
-        port = busy.getsockname()[1]
-        code, out, err = run_cli(capsys, "lab", str(tmp_path / "l"), "--port", str(port), "--no-browser")
-    assert code == 2 and f"port {port} on 127.0.0.1 is in use" in one_line_error(err)
-    assert not (tmp_path / "l").exists()  # nothing copied when it cannot start
+def test_unreadable_notebooks_are_reported_as_unreadable_from_the_real_command(tmp_path):
+    """As an unprivileged process: a learner's notebook it may not read is left alone and said to be
+    unreadable (it was "cannot write …"); ``--refresh`` still moves it aside; a folder it may not
+    write names the notebook, not a temporary file; an unreadable original says the installation is
+    damaged."""
+    prefix = unprivileged()
+    target = tmp_path / "lessons"
+    copy_lessons(target)
+    locked = target / FILES[1]
+    mine = edit(locked)
+    os.chmod(locked, 0)
 
+    def conv_lessons(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([*prefix, sys.executable, "-m", "conv_lessons", *args],
+                              capture_output=True, text=True, timeout=120)
 
-def test_lab_command_is_localhost_and_token_only(tmp_path):
-    command = cli.lab_command(tmp_path, 8123, tmp_path / "config.json", open_browser=False)
-    joined = " ".join(command)
-    assert "--ServerApp.ip=127.0.0.1" in joined and "--ServerApp.port_retries=0" in joined
-    assert f"--config={tmp_path / 'config.json'}" in joined
-    assert "token" not in joined.lower()  # never on the command line (ps would show it)
-    assert ("--allow-root" in command) == (os.geteuid() == 0)
+    try:
+        run = conv_lessons("copy", str(target))
+        assert run.returncode == 0 and run.stderr == "", run.stderr
+        assert re.search(rf"Cannot read 1 notebook of yours \(permission denied\).*\n\s+{re.escape(str(locked))}\n",
+                         run.stdout), run.stdout
+        assert "cannot write" not in run.stdout
+        run = conv_lessons("copy", str(target), "--refresh", "--only", FILES[1].as_posix())
+        assert run.returncode == 0, run.stderr
+        backup = next((target / "backups").rglob(FILES[1].name))
+        os.chmod(backup, 0o644)
+        assert backup.read_bytes() == mine and locked.read_bytes() == (SHIPPED / FILES[1]).read_bytes()
+
+        solutions = [rel for rel in FILES if rel.parts[0] == "solutions"]
+        if solutions:
+            other = tmp_path / "other"
+            (other / "solutions").mkdir(parents=True)
+            os.chmod(other / "solutions", 0o555)
+            run = conv_lessons("copy", str(other))
+            line = one_line_error(run.stderr)
+            assert run.returncode == 2 and ".tmp" not in line
+            assert f"cannot write {other / solutions[0]} (permission denied): choose a folder you own" in line
+
+        source = tmp_path / "shipped"
+        source.mkdir()
+        (source / "01_one.ipynb").write_text("{}")
+        os.chmod(source / "01_one.ipynb", 0)
+        script = ("import sys\nfrom conv_lessons.lessons import copy_lessons, CopyError\n"
+                  "try:\n    copy_lessons(sys.argv[1], source=sys.argv[2])\nexcept CopyError as e:\n    print(e)")
+        run = subprocess.run([*prefix, sys.executable, "-c", script, str(tmp_path / "third"), str(source)],
+                             capture_output=True, text=True, timeout=120)
+        assert run.stdout.startswith(f"cannot read the original lesson {source / '01_one.ipynb'} "
+                                     "(permission denied): this conv-lessons installation is damaged"), run
+    finally:
+        for path in (locked, tmp_path / "other" / "solutions", tmp_path / "shipped" / "01_one.ipynb"):
+            if path.exists():
+                os.chmod(path, 0o755)
