@@ -4,7 +4,8 @@ Usage: python tools/execute_notebooks.py [NOTEBOOK ...]   (default: every notebo
 
 Each notebook runs top to bottom in a fresh ``python3`` kernel from its own folder.  Afterwards the
 kernelspec is normalised to ``python3``, widget state and per-cell timing metadata are dropped (they
-change on every run), and any output that mentions this checkout's absolute path is reported.
+change on every run), and any output that mentions this checkout's absolute path is refused.
+``make sync`` (tools/sync_lessons.py) calls ``execute`` for the lessons whose code changed.
 """
 
 from __future__ import annotations
@@ -20,21 +21,33 @@ ROOT = Path(__file__).resolve().parents[1]
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 
+def clean(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Drop what changes on every run or every machine: kernelspec → python3, no widget state, no timings."""
+    notebook.metadata["kernelspec"] = dict(KERNELSPEC)
+    notebook.metadata.pop("widgets", None)
+    for cell in notebook.cells:
+        cell.metadata.pop("execution", None)
+        cell.metadata.pop("ExecuteTime", None)
+    return notebook
+
+
+def write(notebook: nbformat.NotebookNode, path: Path) -> None:
+    """Write a cleaned notebook, refusing one whose outputs mention a path of this machine."""
+    text = nbformat.writes(clean(notebook))
+    if str(ROOT) in text or "/tmp/ipykernel" in text:
+        raise SystemExit(f"{path}: an output mentions a path of this machine; fix the cell that prints it")
+    path.write_text(text + ("" if text.endswith("\n") else "\n"), encoding="utf-8")
+
+
 def execute(path: Path) -> float:
+    """Run the notebook at ``path`` top to bottom and store it with its outputs; returns the seconds taken."""
     notebook = nbformat.read(path, as_version=4)
     start = time.perf_counter()
     client = NotebookClient(notebook, kernel_name="python3", timeout=300,
                             resources={"metadata": {"path": str(path.parent)}})
     client.execute()
     elapsed = time.perf_counter() - start
-    notebook.metadata["kernelspec"] = KERNELSPEC
-    notebook.metadata.pop("widgets", None)
-    for cell in notebook.cells:
-        cell.metadata.pop("execution", None)
-    text = nbformat.writes(notebook)
-    if str(ROOT) in text or "/tmp/ipykernel" in text:
-        raise SystemExit(f"{path}: an output mentions a path of this machine; fix the cell that prints it")
-    path.write_text(text + ("" if text.endswith("\n") else "\n"), encoding="utf-8")
+    write(notebook, path)
     return elapsed
 
 
