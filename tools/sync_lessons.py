@@ -27,6 +27,7 @@ pair was refused.
 from __future__ import annotations
 
 import argparse
+import copy
 import difflib
 import hashlib
 import json
@@ -83,11 +84,12 @@ def find_pairs(root: Path) -> list[Pair]:
 
 def myst_text(notebook: nbformat.NotebookNode, cfg) -> str:
     """The notebook as MyST Markdown: exactly what decides whether two sides are in step."""
-    return jupytext.writes(notebook, fmt=MYST, config=cfg)
+    return jupytext.writes(copy.deepcopy(notebook), fmt=MYST, config=cfg)  # writes() adds to the metadata
 
 
 def read_md(path: Path, cfg) -> nbformat.NotebookNode:
-    return jupytext.read(path, fmt=MYST, config=cfg)
+    """The cells of a MyST source, read as JupyterLab's contents manager reads them."""
+    return jupytext.reads(path.read_text(encoding="utf-8"), fmt=MYST, config=cfg)
 
 
 def code_digest(notebook: nbformat.NotebookNode) -> str:
@@ -171,25 +173,23 @@ def sync_pair(pair: Pair, root: Path, cfg, state: dict, *, keep: str | None = No
                 source = "ipynb"
             else:
                 raise Refused(_refusal(pair, root, md_text, nb_text))
-        if md_text == nb_text or source == "ipynb":
-            notebook = old
-        else:
-            notebook = combine_inputs_with_outputs(text_nb, old, fmt=MYST)
         if md_text != nb_text:
             done.append(f"{nb_rel} ← {md_rel}" if source == "md" else f"{md_rel} ← {nb_rel}")
     elif has_md:
-        notebook, done = text_nb, [f"{nb_rel} created from {md_rel}"]
-        notebook.nbformat, notebook.nbformat_minor = nbformat.v4.nbformat, nbformat.v4.nbformat_minor
+        source, done = "md", [f"{nb_rel} created from {md_rel}"]
         pair.ipynb.parent.mkdir(parents=True, exist_ok=True)
     else:
-        notebook, done = old, [f"{md_rel} created from {nb_rel}"]
+        source, done = "ipynb", [f"{md_rel} created from {nb_rel}"]
         pair.md.parent.mkdir(parents=True, exist_ok=True)
+    # Cells from the source side, read as MyST text (so the result is the same whichever side was
+    # edited, and the same as a save from JupyterLab); outputs and ids from the stored notebook.
+    inputs = text_nb if source == "md" else jupytext.reads(myst_text(old, cfg), fmt=MYST, config=cfg)
+    notebook = combine_inputs_with_outputs(inputs, old if old is not None else nbformat.v4.new_notebook(), fmt=MYST)
 
     if navigate and add_navigation.apply_navigation(notebook, pair.rel):
         done.append(f"navigation of {pair.rel} rewritten from conv_lessons/toc.py")
     _unique_ids(notebook)
 
-    notebook.metadata.pop("jupytext", None)  # the pairing lives in jupytext.toml, not in each notebook
     notebook = execute_notebooks.clean(notebook)
     nb_written = _write_if_changed(pair.ipynb, nbformat.writes(notebook) + "\n")
     base = last_synced(pair, root, cfg, state) if has_md and has_nb else None
