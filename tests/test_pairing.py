@@ -302,3 +302,21 @@ def test_jupyterlab_opens_the_text_as_a_notebook_and_saves_both_sides(tmp_path):
     model["content"].cells[1].source = "# 02 Edge detection, edited in the .ipynb"
     manager.save({"type": "notebook", "content": model["content"]}, "notebooks/02_edge_detection.ipynb")
     assert "# 02 Edge detection, edited in the .ipynb\n" in (root / "lessons" / "02_edge_detection.md").read_text()
+
+
+def test_running_an_unchanged_notebook_again_changes_no_byte(tmp_path):
+    """Stored notebooks are deterministic: print output cut into pieces by timing is joined, and an
+    explorer's widget model id (random on every run) is derived from its cell."""
+    code = ("import time\nimport ipywidgets\nprint('first', flush=True)\ntime.sleep(0.3)\nprint('second')\n"
+            "ipywidgets.IntSlider(value=3)")
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+    path = tmp_path / "01_tiny.ipynb"
+    write(notebook, path)
+    sync_lessons.execute_notebooks.execute(path)
+    first = path.read_bytes()
+    outputs = read(path).cells[0].outputs
+    assert [o.output_type for o in outputs] == ["stream", "execute_result"]
+    assert outputs[0].text == "first\nsecond\n"
+    assert "application/vnd.jupyter.widget-view+json" in outputs[1].data
+    sync_lessons.execute_notebooks.execute(path)
+    assert path.read_bytes() == first
