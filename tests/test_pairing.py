@@ -320,3 +320,20 @@ def test_running_an_unchanged_notebook_again_changes_no_byte(tmp_path):
     assert "application/vnd.jupyter.widget-view+json" in outputs[1].data
     sync_lessons.execute_notebooks.execute(path)
     assert path.read_bytes() == first
+
+
+def test_jupyterlab_opens_a_pair_whose_notebook_is_the_newer_file(tmp_path):
+    """After a `git pull` that brings only re-executed outputs, the .ipynb is newer than its .md.
+    jupytext's contents manager then compares the two; identical cells must open, not fail."""
+    import os
+
+    from jupytext import TextFileContentsManager
+
+    root = copy_project(tmp_path)
+    manager = TextFileContentsManager(root_dir=str(root))
+    for pair in sync_lessons.find_pairs(root):
+        stamp = pair.md.stat().st_mtime
+        os.utime(pair.ipynb, (stamp + 60, stamp + 60))
+        for path in (pair.md, pair.ipynb):
+            model = manager.get(path.relative_to(root).as_posix())
+            assert model["type"] == "notebook" and len(model["content"].cells) == len(read(pair.ipynb).cells)

@@ -202,7 +202,10 @@ def sync_pair(pair: Pair, root: Path, cfg, state: dict, *, keep: str | None = No
         notebook, nb_written = nbformat.read(pair.ipynb, as_version=4), True
 
     md_text = myst_text(notebook, cfg)
-    if not _write_if_changed(pair.md, md_text) and nb_written:
+    if _write_if_changed(pair.md, md_text):
+        if not done:
+            done.append(f"{md_rel} rewritten as jupytext writes it (same cells)")
+    elif nb_written:
         pair.md.touch()  # the text stays the newer file: JupyterLab reads the cells from it
     state[pair.rel] = {"cells": _digest(md_text), "code": code_digest(notebook)}
     return done
