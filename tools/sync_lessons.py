@@ -176,10 +176,12 @@ def sync_pair(pair: Pair, root: Path, cfg, state: dict, *, keep: str | None = No
         if md_text != nb_text:
             done.append(f"{nb_rel} ← {md_rel}" if source == "md" else f"{md_rel} ← {nb_rel}")
     elif has_md:
-        source, done = "md", [f"{nb_rel} created from {md_rel}"]
+        source = "md"
+        done = [f"{nb_rel} created from {md_rel}"]
         pair.ipynb.parent.mkdir(parents=True, exist_ok=True)
     else:
-        source, done = "ipynb", [f"{md_rel} created from {nb_rel}"]
+        source = "ipynb"
+        done = [f"{md_rel} created from {nb_rel}"]
         pair.md.parent.mkdir(parents=True, exist_ok=True)
     # Cells from the source side, read as MyST text (so the result is the same whichever side was
     # edited, and the same as a save from JupyterLab); outputs and ids from the stored notebook.
@@ -242,7 +244,7 @@ def main(argv: list[str] | None = None, root: Path = ROOT) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("paths", nargs="*", metavar="PATH", help="only these lessons (.md or .ipynb)")
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a pair is out of step")
-    parser.add_argument("--keep", choices=["md", "ipynb"], help="when both sides changed, keep this one")
+    parser.add_argument("--keep", choices=["ipynb", "md"], help="when both sides changed, keep this one")
     parser.add_argument("--run-all", action="store_true", help="re-execute every notebook")
     parser.add_argument("--no-execute", action="store_true", help="never execute (outputs may be stale)")
     args = parser.parse_args(argv)
