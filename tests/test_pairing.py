@@ -244,6 +244,13 @@ def test_sync_executes_only_the_lessons_whose_code_changed(tmp_path, monkeypatch
     assert "execution" not in read(one).cells[1].metadata, "no per-cell timing stored"
     assert two.read_bytes() == two_before
 
+    ran.clear()  # a code edit synced with --no-execute is still run by the next sync
+    md.write_text(md.read_text(encoding="utf-8").replace("value = 21", "value = 5"), encoding="utf-8")
+    assert sync_lessons.main(["--no-execute"], root=root) == 0
+    assert ran == [] and read(one).cells[1].outputs[0].text == "42\n"
+    assert sync_lessons.main([], root=root) == 0
+    assert ran == ["one.ipynb"] and read(one).cells[1].outputs[0].text == "10\n"
+
 
 # ---------------------------------------------------------------------- nbval reads the tags
 

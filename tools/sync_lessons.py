@@ -198,10 +198,11 @@ def sync_pair(pair: Pair, root: Path, cfg, state: dict, *, keep: str | None = No
     code = code_digest(notebook)
     code_changed = old is None or code_digest(old) != code or (base is not None and base["code"] != code)
     never_run = any(c.cell_type == "code" and c.get("execution_count") is None for c in notebook.cells)
-    if execute and (run or never_run or code_changed) and any(c.cell_type == "code" for c in notebook.cells):
+    stale = (run or never_run or code_changed) and any(c.cell_type == "code" for c in notebook.cells)
+    if execute and stale:
         seconds = execute_notebooks.execute(pair.ipynb)
         done.append(f"{nb_rel} re-executed ({seconds:.1f} s)")
-        notebook, nb_written = nbformat.read(pair.ipynb, as_version=4), True
+        notebook, nb_written, stale = nbformat.read(pair.ipynb, as_version=4), True, False
 
     md_text = myst_text(notebook, cfg)
     if _write_if_changed(pair.md, md_text):
@@ -209,7 +210,9 @@ def sync_pair(pair: Pair, root: Path, cfg, state: dict, *, keep: str | None = No
             done.append(f"{md_rel} rewritten as jupytext writes it (same cells)")
     elif nb_written:
         pair.md.touch()  # the text stays the newer file: JupyterLab reads the cells from it
-    state[pair.rel] = {"cells": _digest(md_text), "code": code_digest(notebook)}
+    # "code": the code the stored outputs come from; outputs left stale (--no-execute) keep the old
+    # fingerprint, so the next sync still runs them.
+    state[pair.rel] = {"cells": _digest(md_text), "code": (base or {}).get("code", "") if stale else code}
     return done
 
 
