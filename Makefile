@@ -37,11 +37,11 @@ lab: $(STAMP)
 	$(BIN)/conv-lessons lab --no-copy "$(CURDIR)" $(LAB_ARGS)
 
 test: $(STAMP)
-	$(BIN)/python -m ruff check conv_lessons tests benchmarks tools
+	$(BIN)/python -m ruff check conv_lessons tests benchmarks tools notebooks
 	$(BIN)/python -m pytest tests notebooks --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
 
 lint: $(STAMP)
-	$(BIN)/python -m ruff check conv_lessons tests benchmarks tools
+	$(BIN)/python -m ruff check conv_lessons tests benchmarks tools notebooks
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_corr2d.py
@@ -58,9 +58,14 @@ html: $(STAMP)
 clean:
 	rm -rf $(VENV) site .pytest_cache build
 
-# Rebuild the notebooks from tools/build_*.py and execute them in place (commit the result):
-# outputs are seeded, so this is repeatable.
-NOTEBOOK_SCRIPTS := $(sort $(wildcard tools/build_nb*.py)) tools/build_solutions.py tools/build_index.py
+# Each lesson is a pair (jupytext.toml): its MyST source in lessons/ and its executed notebook in
+# notebooks/.  `make sync` brings every pair in step after an edit on either side (it refuses a
+# lesson edited on both sides), rewrites the navigation from conv_lessons/toc.py, and re-executes,
+# in place and seeded, the notebooks whose code changed.  `make notebooks` also re-executes every
+# notebook (after a change to the package code the lessons run).  Commit both sides.
+.PHONY: sync
+sync: $(STAMP)
+	$(BIN)/python tools/sync_lessons.py
+
 notebooks: $(STAMP)
-	for script in $(NOTEBOOK_SCRIPTS); do $(BIN)/python $$script || exit 1; done
-	$(BIN)/python tools/execute_notebooks.py
+	$(BIN)/python tools/sync_lessons.py --run-all

@@ -1,0 +1,120 @@
+"""Navigation comes from one place: the ordered list conv_lessons/toc.py.
+
+The prev/next line at the top and bottom of every lesson and solutions notebook, and the index's
+table of lessons, must be what tools/add_navigation.py writes from that list (`make sync` writes
+them); every link in them must lead to a notebook that exists.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import jupytext
+import nbformat
+import pytest
+
+from conv_lessons import toc
+
+REPO = Path(__file__).resolve().parents[1]
+LESSONS_DIR, NOTEBOOKS = REPO / "lessons", REPO / "notebooks"
+
+
+def _tool(name: str):
+    sys.path.insert(0, str(REPO / "tools"))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(str(REPO / "tools"))
+
+
+add_navigation = _tool("add_navigation")
+sync_lessons = _tool("sync_lessons")
+CFG = sync_lessons.config(REPO)
+GENERATED = [toc.INDEX] + [lesson.stem for lesson in toc.LESSONS] + \
+            [lesson.solutions.removesuffix(".ipynb") for lesson in toc.LESSONS]
+
+
+def sources(rel: str) -> list[tuple[str, nbformat.NotebookNode]]:
+    return [(f"lessons/{rel}.md", jupytext.read(LESSONS_DIR / f"{rel}.md", config=CFG)),
+            (f"notebooks/{rel}.ipynb", nbformat.read(NOTEBOOKS / f"{rel}.ipynb", as_version=4))]
+
+
+def test_the_list_names_every_lesson_on_disk_in_reading_order():
+    on_disk = sorted(p.stem for p in LESSONS_DIR.glob("[0-9][0-9]_*.md"))
+    assert [lesson.stem for lesson in toc.LESSONS] == on_disk, "conv_lessons/toc.py and lessons/ disagree"
+    assert [lesson.number for lesson in toc.LESSONS] == [f"{i:02d}" for i in range(1, len(toc.LESSONS) + 1)]
+    for lesson in toc.LESSONS:
+        assert (NOTEBOOKS / lesson.notebook).is_file() and (NOTEBOOKS / lesson.solutions).is_file(), lesson.stem
+        title = next(c.source for c in nbformat.read(NOTEBOOKS / lesson.notebook, as_version=4).cells
+                     if c.cell_type == "markdown" and c.source.startswith("# "))
+        assert title == f"# {lesson.number} {lesson.title}", "the list's title is the lesson's heading"
+
+
+@pytest.mark.parametrize("rel", GENERATED)
+def test_navigation_and_table_agree_with_the_list(rel):
+    for name, notebook in sources(rel):
+        problems = add_navigation.navigation_problems(notebook, rel)
+        assert not problems, f"{name} (run `make sync`):\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("rel", GENERATED)
+def test_every_navigation_link_leads_to_a_notebook(rel):
+    notebook = nbformat.read(NOTEBOOKS / f"{rel}.ipynb", as_version=4)
+    for tag in (add_navigation.NAVIGATION, add_navigation.LESSON_TABLE):
+        for position in add_navigation.tagged(notebook, tag):
+            for target in re.findall(r"\]\(([^)#]+)\)", notebook.cells[position].source):
+                assert (NOTEBOOKS / rel).parent.joinpath(target).is_file(), f"{rel}: broken link {target}"
+
+
+def test_prev_and_next_follow_the_reading_order():
+    lines = {lesson.stem: add_navigation.lesson_navigation(i) for i, lesson in enumerate(toc.LESSONS)}
+    first, second, last = toc.LESSONS[0], toc.LESSONS[1], toc.LESSONS[-1]
+    assert "Previous" not in lines[first.stem] and f"Next: [{second.number} {second.title}]({second.notebook})" \
+        in lines[first.stem]
+    assert f"← Previous: [{first.number} {first.title}]({first.notebook})" in lines[second.stem]
+    assert "Next" not in lines[last.stem]
+    table = add_navigation.lesson_table()
+    assert [m for m in re.findall(r"^\| (\d\d) \|", table, re.M)] == [lesson.number for lesson in toc.LESSONS]
+
+
+# ----------------------------------------------------------------- the check can fail
+
+
+def test_a_hand_edited_navigation_line_is_caught(tmp_path):
+    md = tmp_path / "02_edge_detection.md"
+    shutil.copy(LESSONS_DIR / "02_edge_detection.md", md)
+    md.write_text(md.read_text(encoding="utf-8").replace("Next: [03 Learning a kernel]", "Next: [03 Learning]", 1),
+                  encoding="utf-8")
+    problems = add_navigation.navigation_problems(jupytext.read(md, config=CFG), "02_edge_detection")
+    assert len(problems) == 1 and "[03 Learning]" in problems[0] and "cell 0" in problems[0]
+
+
+def test_a_changed_list_disagrees_with_every_notebook_until_synced(tmp_path):
+    renamed = tuple(dataclasses.replace(lesson, title="Edges") if lesson.stem == "02_edge_detection" else lesson
+                    for lesson in toc.LESSONS)
+    for rel in ("01_cross_correlation", "03_learning_a_kernel", toc.INDEX,
+                "solutions/01_cross_correlation_solutions"):
+        notebook = nbformat.read(NOTEBOOKS / f"{rel}.ipynb", as_version=4)
+        assert add_navigation.navigation_problems(notebook, rel, renamed), f"{rel} should name 02 'Edges' now"
+        assert add_navigation.apply_navigation(notebook, rel, renamed)
+        assert add_navigation.navigation_problems(notebook, rel, renamed) == []
+        assert not add_navigation.apply_navigation(notebook, rel, renamed), "applying twice changes nothing"
+    unlisted = nbformat.read(NOTEBOOKS / "01_cross_correlation.ipynb", as_version=4)
+    assert add_navigation.navigation_problems(unlisted, "07_new_lesson") == [
+        "07_new_lesson: not in conv_lessons/toc.py (add it to LESSONS)"]
+
+
+def test_a_lesson_without_navigation_gets_it_at_top_and_bottom():
+    notebook = nbformat.read(NOTEBOOKS / "04_feature_maps_and_receptive_fields.ipynb", as_version=4)
+    body = [c for c in notebook.cells if add_navigation.NAVIGATION not in c.metadata.get("tags", [])]
+    notebook.cells = list(body)
+    rel = "04_feature_maps_and_receptive_fields"
+    assert add_navigation.navigation_problems(notebook, rel)
+    assert add_navigation.apply_navigation(notebook, rel)
+    assert add_navigation.navigation_problems(notebook, rel) == []
+    assert notebook.cells[1:-1] == body

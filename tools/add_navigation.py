@@ -1,0 +1,145 @@
+"""Write every lesson's navigation from the one ordered list in ``conv_lessons/toc.py``.
+
+``make sync`` (tools/sync_lessons.py) runs this on each notebook before it writes the pair, so the
+lines below are never typed by hand; tests/test_navigation.py fails when a notebook disagrees.
+
+- Each lesson and each solutions notebook starts and ends with the same Markdown cell, tagged
+  ``navigation``: ``[Index] · ← Previous: … · Next: … →``.  A notebook with no such cell gets both.
+- The index has one Markdown cell tagged ``lesson-table``: the table of lessons, with their
+  summaries and a link to each solutions notebook.
+
+The cells are found by their tag, not by their text, so the rest of a lesson is never touched.
+Paths (``rel``) are POSIX paths relative to ``lessons/`` (or ``notebooks/``) without the suffix:
+``index``, ``01_cross_correlation``, ``solutions/01_cross_correlation_solutions``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+NAVIGATION = "navigation"
+LESSON_TABLE = "lesson-table"
+
+
+def _load_toc():
+    """conv_lessons/toc.py, loaded from its file: importing the package would import torch (seconds)."""
+    spec = importlib.util.spec_from_file_location("conv_lessons_toc", ROOT / "conv_lessons" / "toc.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+toc = _load_toc()
+
+
+def lesson_navigation(position: int, lessons=None) -> str:
+    """The prev/next line of the lesson at ``position`` (0-based) in the reading order."""
+    lessons = toc.LESSONS if lessons is None else lessons
+    parts = [f"[Index]({toc.INDEX}.ipynb)"]
+    if position > 0:
+        before = lessons[position - 1]
+        parts.append(f"← Previous: [{before.number} {before.title}]({before.notebook})")
+    if position < len(lessons) - 1:
+        after = lessons[position + 1]
+        parts.append(f"Next: [{after.number} {after.title}]({after.notebook}) →")
+    return " · ".join(parts)
+
+
+def solutions_navigation(position: int, lessons=None) -> str:
+    """The line of the solutions notebook at ``position``: index, its lesson, prev/next solutions."""
+    lessons = toc.LESSONS if lessons is None else lessons
+    lesson = lessons[position]
+    parts = [f"[Index](../{toc.INDEX}.ipynb)", f"[Lesson {lesson.number} {lesson.title}](../{lesson.notebook})"]
+    if position > 0:
+        before = lessons[position - 1]
+        parts.append(f"← Previous: [{before.number} {before.title} — solutions]({before.stem}_solutions.ipynb)")
+    if position < len(lessons) - 1:
+        after = lessons[position + 1]
+        parts.append(f"Next: [{after.number} {after.title} — solutions]({after.stem}_solutions.ipynb) →")
+    return " · ".join(parts)
+
+
+def lesson_table(lessons=None) -> str:
+    """The index's table: number, linked title, what the lesson teaches, its solutions."""
+    lessons = toc.LESSONS if lessons is None else lessons
+    rows = ["| | Lesson | What you learn | Solutions |", "|---|---|---|---|"]
+    for lesson in lessons:
+        cells = [lesson.number, f"[{lesson.title}]({lesson.notebook})", lesson.summary + ".",
+                 f"[{lesson.number} solutions]({lesson.solutions})"]
+        if any("|" in cell for cell in cells):
+            raise ValueError(f"conv_lessons/toc.py: {lesson.stem}: a '|' would break the index table: {cells}")
+        rows.append("| " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+def generated_cells(rel: str, lessons=None) -> dict[str, str] | None:
+    """{tag: Markdown} that the notebook at ``rel`` must carry, or None when it is not in the list.
+
+    The Chinese edition (``zh/…``) is not generated yet: it returns None there.
+    """
+    lessons = toc.LESSONS if lessons is None else lessons
+    if rel == toc.INDEX:
+        return {LESSON_TABLE: lesson_table(lessons)}
+    for position, lesson in enumerate(lessons):
+        if rel == lesson.stem:
+            return {NAVIGATION: lesson_navigation(position, lessons)}
+        if rel == lesson.solutions.removesuffix(".ipynb"):
+            return {NAVIGATION: solutions_navigation(position, lessons)}
+    return None
+
+
+def tagged(notebook: nbformat.NotebookNode, tag: str) -> list[int]:
+    """Positions of the cells that carry ``tag``."""
+    return [i for i, cell in enumerate(notebook.cells) if tag in cell.metadata.get("tags", [])]
+
+
+def navigation_problems(notebook: nbformat.NotebookNode, rel: str, lessons=None) -> list[str]:
+    """What is wrong with the generated cells of one notebook (empty when they agree with the list)."""
+    expected = generated_cells(rel, lessons)
+    if expected is None:
+        return [f"{rel}: not in conv_lessons/toc.py (add it to LESSONS)"]
+    problems = []
+    last = len(notebook.cells) - 1
+    for tag, text in expected.items():
+        where = tagged(notebook, tag)
+        wanted = [0, last] if tag == NAVIGATION else None
+        if wanted is not None and where != wanted:
+            problems.append(f"{rel}: cells tagged {tag!r} at {where}; expected the first and the last cell {wanted}")
+        if wanted is None and len(where) != 1:
+            problems.append(f"{rel}: {len(where)} cells tagged {tag!r}; expected exactly one")
+        for i in where:
+            cell = notebook.cells[i]
+            if cell.cell_type != "markdown" or cell.source != text:
+                problems.append(f"{rel}: cell {i} tagged {tag!r} says\n  {cell.source!r}\nexpected\n  {text!r}")
+    return problems
+
+
+def apply_navigation(notebook: nbformat.NotebookNode, rel: str, lessons=None) -> bool:
+    """Write the generated cells of the notebook at ``rel`` in place; True when something changed.
+
+    A lesson without navigation cells gets one at the top and one at the bottom; a notebook that is
+    not in the list is left alone.
+    """
+    expected = generated_cells(rel, lessons)
+    if expected is None:
+        return False
+    changed = False
+    for tag, text in expected.items():
+        where = tagged(notebook, tag)
+        if not where and tag == NAVIGATION:
+            notebook.cells.insert(0, nbformat.v4.new_markdown_cell(text, metadata={"tags": [tag]}))
+            notebook.cells.append(nbformat.v4.new_markdown_cell(text, metadata={"tags": [tag]}))
+            changed = True
+        elif not where:
+            raise SystemExit(f"{rel}: no Markdown cell tagged {tag!r}: add one where the table belongs")
+        for i in where:
+            if notebook.cells[i].source != text:
+                notebook.cells[i].source = text
+                changed = True
+    return changed
