@@ -7,9 +7,10 @@ reading order; formulas are MathML; no page has a script, an event handler or an
 another host.  Small synthetic notebooks pin the conversion rules (``.ipynb`` links → pages, a folder
 link → the folder's index, explorer outputs → a note linked to a static figure, pasted images), the
 Markdown sources that are not pages, and the links between the editions of the site.  A hostile
-notebook (every way we know to put script or a remote resource in a page) builds into a page with
-none of them (issue 9, item 10), and the audit that backs the sanitiser finds each of them when it is
-planted.  Chromium opens the site from disk with the network blocked and follows links.
+notebook (every way we know to put script or a remote resource in a page, or to run code during the
+build) builds into a page with none of them (issue 9, item 10), and the audit that backs the
+sanitiser finds each of them when it is planted.  Chromium opens the site from disk with the
+network blocked and follows links.
 
 The checks of the pages here use this file's own HTML parser, not the builder's audit
 (``tools/sphinx_site/site_safety.py``), so a gap in one is not hidden by the same gap in the other.
@@ -435,8 +436,10 @@ def test_each_page_links_to_its_twin_in_the_other_editions(synthetic, tmp_path):
 # -------------------------------------------------------------------- hostile notebooks (issue 9.10)
 
 
-def hostile_notebook(src: Path) -> None:
-    """One lesson that tries every way we know to put script or a remote resource into a page."""
+def hostile_notebook(src: Path) -> Path:
+    """One lesson that tries every way we know to put script or a remote resource into a page, or to
+    run code while the site is built; returns the file that code would create."""
+    ran = src.parent / "the-build-ran-notebook-code"
     svg = (f'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>fetch("{EVIL}/svg")</script>'
            f'<image href="{EVIL}/x.png"/></svg>')
     markdown = f"""# 01 Hostile
@@ -462,6 +465,8 @@ def hostile_notebook(src: Path) -> None:
 ![outside](../../../../../../etc/hosts.png) ![pasted svg](attachment:evil.svg)
 
 Math: $\\text{{<script>alert(1)</script>}}$ and $\\href{{javascript:alert(1)}}{{x}}$.
+
+Jinja: {{{{ greeting }}}} {{{{ self.__init__.__globals__.__builtins__.__import__("pathlib").Path("{ran}").touch() }}}}
 """
     directives = f"""```{{raw}} html
 <script>fetch("{EVIL}/raw")</script><img src="{EVIL}/raw.png"><iframe src="{EVIL}/raw"></iframe>
@@ -498,17 +503,23 @@ Math: $\\text{{<script>alert(1)</script>}}$ and $\\href{{javascript:alert(1)}}{{
     widgets = {"application/vnd.jupyter.widget-state+json": {"state": {"abc": {
         "model_name": "VBoxModel", "model_module": "@jupyter-widgets/controls", "model_module_version": "2.0.0",
         "state": {}}}, "version_major": 2, "version_minor": 0}}
-    write_notebook(src / "01_hostile.ipynb", [first, md(directives), code("outputs()", outputs=outputs)],
-                   metadata={"widgets": widgets})
+    build_config = {  # a notebook may not reconfigure the build: run its code, evaluate Jinja
+        "mystnb": {"execution_mode": "force"},
+        "myst": {"enable_extensions": ["substitution"], "substitutions": {"greeting": "SUBSTITUTED"}}}
+    write_notebook(src / "01_hostile.ipynb", [first, md(directives), code("outputs()", outputs=outputs),
+                                              code(f"open({str(ran)!r}, 'w').close()")],
+                   metadata={"widgets": widgets, **build_config})
     write_notebook(src / "index.ipynb", [md("# Index\n\n[01](01_hostile.ipynb)")])
     (src / "drawing.svg").write_text(svg)
+    return ran
 
 
 def test_a_hostile_notebook_is_built_without_any_script_or_remote_resource(tmp_path):
     src, out = tmp_path / "notebooks", tmp_path / "site"
-    hostile_notebook(src)
+    ran = hostile_notebook(src)
     result = build_site.build(src, out)
     assert result.problems == []
+    assert not ran.exists(), "building the site ran code from the notebook"
     assert_nothing_active_or_remote(out)
     text = (out / "01_hostile.html").read_text(encoding="utf-8")
     for attribute_value in re.findall(r'=\s*"([^"]*evil\.example[^"]*)"', text):  # only the plain link is left
@@ -522,6 +533,7 @@ def test_a_hostile_notebook_is_built_without_any_script_or_remote_resource(tmp_p
     assert "&lt;script&gt;fetch(&#39;https://evil.example/stream&#39;)" in text \
         or "&lt;script&gt;fetch('https://evil.example/stream')" in text  # printed text stays text
     assert "not shown: the site loads nothing from the internet" in text  # the reader is told what is missing
+    assert "SUBSTITUTED" not in text and "{{ greeting }}" in text  # Markdown is not a template
 
 
 def test_the_audit_finds_each_kind_of_script_and_remote_resource(tmp_path):

@@ -8,7 +8,8 @@ entry) is built the same way:
 1. **Stage.**  The edition's lesson notebooks (``index.ipynb``, ``NN_*.ipynb``, ``solutions/*.ipynb``,
    as :func:`conv_lessons.lessons.lesson_files` lists them) are copied to a temporary folder with their
    images.  Only ``.ipynb`` files are copied, so the MyST/Jupytext text sources of the lessons are never
-   read as a second page.  On the way each copy gets: an explorer's output (an ipywidgets view, dead
+   read as a second page.  On the way each copy loses the notebook metadata that could reconfigure
+   the build (``mystnb: {execution_mode: force}`` would run its code) and gets: an explorer's output (an ipywidgets view, dead
    without a kernel) replaced by a note that says where to run it and links to the nearest static
    figure; no widget state; no JavaScript or SVG output alternatives; a hidden table of contents on
    the index in reading order, and an index page for each sub-folder (``solutions/``).
@@ -59,6 +60,8 @@ WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 DROPPED_MIMES = {WIDGET_STATE, "application/javascript", "text/javascript", "image/svg+xml"}
 FIGURE_MIMES = ("image/png", "image/jpeg", "image/gif", "image/webp")
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp"}
+#: Notebook metadata the site reads (the language, for highlighting); everything else is dropped.
+NOTEBOOK_METADATA = {"kernelspec", "language_info"}
 #: Sphinx output that a static site of lessons without search or scripts does not need.
 SPHINX_LEFTOVERS = [".buildinfo", ".buildinfo.bak", "objects.inv", "search.html", "genindex.html",
                     "searchindex.js", "_sources"]
@@ -130,9 +133,18 @@ def replace_explorers(notebook: nbformat.NotebookNode, edition: Edition) -> int:
     return replaced
 
 
+def keep_safe_metadata(notebook: nbformat.NotebookNode) -> None:
+    """Keep only the notebook metadata a page needs (:data:`NOTEBOOK_METADATA`).  The rest could
+    reconfigure the build from inside the notebook: ``mystnb: {execution_mode: force}`` would run the
+    notebook's code, ``myst: {enable_extensions: [substitution]}`` would evaluate Jinja templates
+    written in its Markdown, ``widgets`` would load the widget manager from a CDN."""
+    for key in list(notebook.metadata):
+        if key not in NOTEBOOK_METADATA:
+            del notebook.metadata[key]
+
+
 def drop_unsafe_alternatives(notebook: nbformat.NotebookNode) -> None:
     """Remove script and SVG representations from every output; an output left with nothing says so."""
-    notebook.metadata.pop("widgets", None)
     for cell in notebook.cells:
         if cell.cell_type != "code":
             continue
@@ -193,6 +205,7 @@ def stage_edition(edition: Edition, source: Path, stage: Path) -> list[Page]:
             notebook = nbformat.read(source / rel, as_version=4)
         except Exception as error:  # not JSON, not a notebook: say which file
             raise SystemExit(f"build_site: {source / rel} is not a readable notebook: {error}") from None
+        keep_safe_metadata(notebook)
         drop_unsafe_alternatives(notebook)
         replace_explorers(notebook, edition)
         target = stage / rel
