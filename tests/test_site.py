@@ -475,6 +475,13 @@ Jinja: {{{{ greeting }}}} {{{{ self.__init__.__globals__.__builtins__.__import__
 ```{{include}} /etc/passwd
 ```
 
+```{{literalinclude}} /etc/passwd
+```
+
+```{{csv-table}}
+:file: /etc/passwd
+```
+
 ```{{image}} {EVIL}/directive.png
 ```
 
@@ -552,6 +559,7 @@ def test_the_audit_finds_each_kind_of_script_and_remote_resource(tmp_path):
         "object": f'<object data="{EVIL}/x.swf"></object>',
         "embed": f'<embed src="{EVIL}/x.swf">',
         "external_img": f'<img src="{EVIL}/x.png">',
+        "duplicate_src": f'<img src="{EVIL}/x.png" src="a.png">',  # the browser takes the first
         "protocol_relative_img": '<img src="//evil.example/x.png">',
         "srcset": f'<img src="a.png" srcset="a.png 1x, {EVIL}/b.png 2x">',
         "video_poster": f'<video poster="{EVIL}/p.png"></video>',

@@ -9,14 +9,16 @@ entry) is built the same way:
    as :func:`conv_lessons.lessons.lesson_files` lists them) are copied to a temporary folder with their
    images.  Only ``.ipynb`` files are copied, so the MyST/Jupytext text sources of the lessons are never
    read as a second page.  On the way each copy loses the notebook metadata that could reconfigure
-   the build (``mystnb: {execution_mode: force}`` would run its code) and gets: an explorer's output (an ipywidgets view, dead
-   without a kernel) replaced by a note that says where to run it and links to the nearest static
-   figure; no widget state; no JavaScript or SVG output alternatives; a hidden table of contents on
-   the index in reading order, and an index page for each sub-folder (``solutions/``).
+   the build (``mystnb: {execution_mode: force}`` would run its code) and gets: an explorer's output
+   (an ipywidgets view, dead without a kernel) replaced by a note that says where to run it and links
+   to the nearest static figure; no widget state; no JavaScript or SVG output alternatives; pasted
+   images (cell attachments) as files; a hidden table of contents on the index in reading order, and
+   an index page for each sub-folder (``solutions/``).
 2. **Sphinx + MyST-NB** (``tools/sphinx_site/conf.py``) read the stored outputs, never running a kernel
    (``nb_execution_mode = "off"``).  Links written in the notebooks as ``02_edge_detection.ipynb`` (or
    ``…ipynb#Exercises``) become links to the generated pages.  Formulas become MathML.  Every page's
-   content passes through the nh3 sanitiser (``tools/sphinx_site/site_safety.py``); the theme has no script.
+   content passes through the nh3 sanitiser (``tools/sphinx_site/site_safety.py``); the theme has no
+   script.
 3. **Audit.**  Every file written is checked (``site_safety.audit_site``): no script, event handler,
    ``javascript:`` URL, frame, plug-in, ``<base>``, refresh, nothing fetched from another host, no
    file type a page of lessons does not need.  Any finding stops the build before the site is
@@ -32,7 +34,6 @@ from __future__ import annotations
 import argparse
 import base64
 import io
-import json
 import re
 import shutil
 import sys
@@ -356,10 +357,9 @@ def build(source: Path | None = None, out_dir: Path = ROOT / "site",
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--source", type=Path, default=None,
-                        help="folder of notebooks of the first edition (default: as in tools/sphinx_site/site_editions.py)")
+                        help="folder of notebooks of the first edition (default: tools/sphinx_site/site_editions.py)")
     parser.add_argument("--out", type=Path, default=ROOT / "site", help="folder for the site (replaced)")
     parser.add_argument("--strict", action="store_true", help="exit 1 on any Sphinx warning (e.g. a broken link)")
-    parser.add_argument("--json", action="store_true", help="print the pages and warnings as JSON")
     args = parser.parse_args(argv)
     try:
         result = build(args.source, args.out)
@@ -368,13 +368,10 @@ def main(argv: list[str] | None = None) -> int:
         for problem in error.problems:
             print(f"  unsafe: {problem}", file=sys.stderr)
         return 1
-    if args.json:
-        print(json.dumps({"pages": [p.out.as_posix() for p in result.pages], "warnings": result.warnings}))
-    else:
-        for page in result.pages:
-            print(f"  {page.out.as_posix():56s} {page.title}")
-        print(f"{len(result.pages)} pages in {result.out_dir} ({result.seconds:.1f} s); "
-              f"open {result.out_dir / 'index.html'}")
+    for page in result.pages:
+        print(f"  {page.out.as_posix():56s} {page.title}")
+    print(f"{len(result.pages)} pages in {result.out_dir} ({result.seconds:.1f} s); "
+          f"open {result.out_dir / 'index.html'}")
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     return 1 if args.strict and result.warnings else 0

@@ -182,14 +182,15 @@ class _PageAudit(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         tag = tag.lower()
-        values = {name.lower(): (value or "") for name, value in attrs}
+        pairs = [(name.lower(), value or "") for name, value in attrs]  # every one: duplicates too
         if tag in ACTIVE_TAGS:
             self._flag(f"<{tag}> element (runs code, embeds or redirects)")
-        if tag == "meta" and values.get("http-equiv", "").lower() not in {"", "content-type"}:
-            self._flag(f"<meta http-equiv={values['http-equiv']!r}> (refresh, cookie or policy from the page)")
+        for name, value in pairs:
+            if tag == "meta" and name == "http-equiv" and value.strip().lower() not in {"", "content-type"}:
+                self._flag(f"<meta http-equiv={value!r}> (refresh, cookie or policy from the page)")
         if tag == "style":
             self._in_style = True
-        for name, value in values.items():
+        for name, value in pairs:
             if name.startswith("on"):
                 self._flag(f"<{tag} {name}=…> event handler (runs script)")
             if name in URL_ATTRIBUTES:
