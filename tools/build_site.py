@@ -194,9 +194,10 @@ def _docname(rel: Path) -> str:
     return rel.with_suffix("").as_posix()
 
 
-def stage_edition(edition: Edition, source: Path, stage: Path) -> list[Page]:
-    """Copy ``source``'s lessons into ``stage`` as Sphinx will read them; returns the pages, in
-    reading order, with paths relative to the edition's folder of the site."""
+def stage_edition(edition: Edition, source: Path, stage: Path, others: set[Path] = frozenset()) -> list[Page]:
+    """Copy ``source``'s lessons into ``stage`` as Sphinx will read them (``others``: the other
+    editions' folders, whose images are not this edition's); returns the pages, in reading order,
+    with paths relative to the edition's folder of the site."""
     notebooks = lesson_files(source)
     if not notebooks:
         raise SystemExit(f"build_site: no notebooks in {source}")
@@ -214,7 +215,7 @@ def stage_edition(edition: Edition, source: Path, stage: Path) -> list[Page]:
         extract_attachments(notebook, target.parent, target.stem)
         nbformat.write(notebook, target)
         pages.append(Page(rel, rel.with_suffix(".html"), lesson_title(source / rel), edition.language))
-    _copy_images(source, stage)
+    _copy_images(source, stage, set(others))
 
     # Each sub-folder (solutions/) gets an index page listing its notebooks, so that a link to the
     # folder works offline and the folder has a place in the table of contents.
@@ -254,13 +255,15 @@ def _append_cell(path: Path, text: str) -> None:
     nbformat.write(notebook, path)
 
 
-def _copy_images(source: Path, stage: Path) -> None:
-    """Images beside the notebooks (a Markdown cell may show ``![…](drawing.png)``); not from hidden
-    folders, checkpoints or other editions' folders."""
-    others = {(ROOT / e.source).resolve() for e in EDITIONS} - {source.resolve()}
+def _copy_images(source: Path, stage: Path, others: set[Path]) -> None:
+    """Images beside the notebooks (a Markdown cell may show ``![…](drawing.png)``); not symbolic links
+    (they could point anywhere on the machine), nor from hidden folders or the folders of ``others``
+    (the other editions)."""
+    root = source.resolve()
     for path in source.rglob("*"):
         rel = path.relative_to(source)
-        if (path.suffix.lower() not in IMAGE_SUFFIXES or not path.is_file()
+        if (path.suffix.lower() not in IMAGE_SUFFIXES or not path.is_file() or path.is_symlink()
+                or not path.resolve().is_relative_to(root)
                 or any(part.startswith(".") for part in rel.parts)
                 or any(parent.resolve() in others for parent in path.parents)):
             continue
@@ -328,9 +331,10 @@ def build(source: Path | None = None, out_dir: Path = ROOT / "site",
     with tempfile.TemporaryDirectory(prefix="conv-lessons-site-") as tmp:
         work = Path(tmp)
         staged: list[tuple[Edition, Path, list[Page]]] = []
+        sources = [(ROOT / edition.source).resolve() for edition in editions]
         for number, edition in enumerate(editions):
             stage = work / f"src-{number}"
-            pages = stage_edition(edition, (ROOT / edition.source).resolve(), stage)
+            pages = stage_edition(edition, sources[number], stage, set(sources) - {sources[number]})
             staged.append((edition, stage, pages))
         site = {"editions": [{"label": e.label, "language": e.language, "prefix": e.prefix,
                               "docs": [p.out.with_suffix("").as_posix() for p in pages]}
