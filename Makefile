@@ -51,9 +51,10 @@ bench: $(STAMP)
 bench-notebooks: $(STAMP)
 	$(BIN)/python benchmarks/bench_notebooks.py
 
-# Static HTML of every lesson in site/ (stored outputs and figures inline, readable offline).
+# Static site of every lesson in site/ (Sphinx + MyST-NB over the executed notebooks, tools/sphinx_site/):
+# stored outputs, no kernel, no script, nothing from the internet; a broken link fails the build.
 html: $(STAMP)
-	$(BIN)/python tools/build_site.py --out site
+	$(BIN)/python tools/build_site.py --out site --strict
 
 clean:
 	rm -rf $(VENV) site .pytest_cache build

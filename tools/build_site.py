@@ -1,270 +1,306 @@
-"""Build a static HTML site of every lesson notebook, readable offline in a browser, without a kernel.
+"""Build the static site of the lessons (``make html``): Sphinx + MyST-NB over the executed notebooks.
 
-Usage: python tools/build_site.py [--source notebooks] [--out site]      (also: make html)
+Usage: python tools/build_site.py [--out site] [--source notebooks] [--strict]
 
-The notebooks are committed executed, so they are converted as they are (no re-execution):
-nbconvert's ``lab`` template, which inlines its CSS, with the figures embedded as
-``data:image/png`` URIs.  What this adds to a plain ``jupyter nbconvert --to html``:
+Every edition listed in ``tools/sphinx_site/site_editions.py`` (today English; a Chinese edition is one more
+entry) is built the same way:
 
-- every page is self-contained: the template's CDN scripts (require.js, MathJax, mermaid) are left
-  out, and the build fails if any page still loads a script or style sheet over http(s);
-- links between lessons work: relative links to ``NN_name.ipynb`` (the notebooks' navigation lines)
-  become ``NN_name.html``, and a link to a folder (``solutions/``) goes to that folder's index page;
-- ``index.html`` is the index notebook (or, without one, a generated list of lessons in reading
-  order); pages the index does not link to are listed at its end, so every page is reachable;
-- an explorer's output (an ipywidgets view, which needs a running kernel) is replaced by a note
-  saying where to run it; each lesson's static figures show the same pictures;
-- formulas (``$…$``, ``$$…$$``) become MathML, which browsers render without MathJax, when the
-  optional package latex2mathml is installed; without it they stay as readable TeX source;
-- links that point at a page or heading that does not exist are reported (``--strict``: an error).
+1. **Stage.**  The edition's lesson notebooks (``index.ipynb``, ``NN_*.ipynb``, ``solutions/*.ipynb``,
+   as :func:`conv_lessons.lessons.lesson_files` lists them) are copied to a temporary folder with their
+   images.  Only ``.ipynb`` files are copied, so the MyST/Jupytext text sources of the lessons are never
+   read as a second page.  On the way each copy loses the notebook metadata that could reconfigure
+   the build (``mystnb: {execution_mode: force}`` would run its code) and gets: an explorer's output
+   (an ipywidgets view, dead without a kernel) replaced by a note that says where to run it and links
+   to the nearest static figure; no widget state; no JavaScript or SVG output alternatives; pasted
+   images (cell attachments) as files; a hidden table of contents on the index in reading order, and
+   an index page for each sub-folder (``solutions/``).
+2. **Sphinx + MyST-NB** (``tools/sphinx_site/conf.py``) read the stored outputs, never running a kernel
+   (``nb_execution_mode = "off"``).  Links written in the notebooks as ``02_edge_detection.ipynb`` (or
+   ``…ipynb#Exercises``) become links to the generated pages.  Formulas become MathML.  Every page's
+   content passes through the nh3 sanitiser (``tools/sphinx_site/site_safety.py``); the theme has no
+   script.
+3. **Audit.**  Every file written is checked (``site_safety.audit_site``): no script, event handler,
+   ``javascript:`` URL, frame, plug-in, ``<base>``, refresh, nothing fetched from another host, no
+   file type a page of lessons does not need.  Any finding stops the build before the site is
+   written (exit 1).
 
-The output folder is replaced on every build; the build refuses to replace a non-empty folder that
-it did not create (it leaves a ``.conv-lessons-site`` marker file in the folders it makes).
+Sphinx's warnings (a link to a page or heading that does not exist, for instance) are printed;
+``--strict`` makes them an error.  The output folder is replaced on every build; the build refuses
+to replace a non-empty folder that it did not create (it leaves a ``.conv-lessons-site`` marker).
 """
 
 from __future__ import annotations
 
 import argparse
-import html
+import base64
+import io
 import re
 import shutil
 import sys
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
+import tempfile
+import time
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from urllib.parse import quote, unquote, urlsplit
 
 import nbformat
-from jinja2 import DictLoader, pass_context
-from nbconvert import HTMLExporter
-from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
-
-try:  # optional: formulas as MathML, which browsers render natively (no MathJax from a CDN)
-    from latex2mathml.converter import convert as tex_to_mathml
-except ImportError:  # without it, formulas stay as their TeX source ($K = [1, -1]$), still readable
-    tex_to_mathml = None
 
 ROOT = Path(__file__).resolve().parents[1]
+SITE_CONFIG = ROOT / "tools" / "sphinx_site"
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(SITE_CONFIG))
+from site_editions import EDITIONS, Edition  # noqa: E402
+from site_safety import audit_site  # noqa: E402
+
 from conv_lessons.lessons import lesson_files, lesson_title  # noqa: E402
 
 MARKER = ".conv-lessons-site"
-WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
-SITE_TEMPLATE = "conv_lessons_site.html.j2"
-# The lab template, minus everything that would fetch a script from a CDN (MathJax among them: formulas
-# become MathML when latex2mathml is installed, else they stay as TeX source).
-TEMPLATE_SOURCE = """{%- extends 'lab/index.html.j2' -%}
-{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
-{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
-{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
-{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
-{%- block extra_css -%}
-<style type="text/css">
-main { max-width: 1100px; margin: 0 auto; }
-.conv-lessons-explorer-note { border-left: 4px solid #1976d2; background: #e3f2fd; padding: 6px 12px;
-  margin: 4px 0; font-family: var(--jp-ui-font-family, sans-serif); font-size: 0.95em; }
-math { font-size: 1.15em; }
-.conv-lessons-site-footer { color: #555; font-size: 0.85em; margin: 2em 0 1em 0; }
-</style>
-{%- endblock extra_css -%}
-"""
-EXPLORER_NOTE = (
-    '<div class="conv-lessons-explorer-note"><strong>Interactive explorer.</strong> Its sliders and menus '
-    "need a running Python kernel: open this lesson in JupyterLab (<code>pip install conv-lessons</code>, "
-    "then <code>conv-lessons lab</code>) or on Binder to use it. The static figures on this page show "
-    "the same pictures.</div>"
-)
-EXTERNAL_RESOURCE = re.compile(
-    r"""<script\b[^>]*\bsrc\s*=\s*["']?(?:https?:)?//"""  # a script from another host
-    r"""|<link\b[^>]*\bhref\s*=\s*["']?(?:https?:)?//"""  # a style sheet (or font, icon) from another host
-    r"""|@import\s+(?:url\()?\s*["']?(?:https?:)?//""",  # a CSS import from another host
-    re.IGNORECASE,
-)
-HREF = re.compile(r"""(\bhref\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+#: Output alternatives the site never shows: live widgets and script (they need a kernel or run code),
+#: SVG (it can carry script).  A PNG or text alternative of the same output is shown instead.
+DROPPED_MIMES = {WIDGET_STATE, "application/javascript", "text/javascript", "image/svg+xml"}
+FIGURE_MIMES = ("image/png", "image/jpeg", "image/gif", "image/webp")
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp"}
+#: Notebook metadata the site reads (the language, for highlighting); everything else is dropped.
+NOTEBOOK_METADATA = {"kernelspec", "language_info"}
+#: Sphinx output that a static site of lessons without search or scripts does not need.
+SPHINX_LEFTOVERS = [".buildinfo", ".buildinfo.bak", "objects.inv", "search.html", "genindex.html",
+                    "searchindex.js", "_sources"]
+
+
+class UnsafeSite(Exception):
+    """The audit found script or an internet resource in the built pages; nothing was written."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(f"{len(problems)} unsafe item(s) in the built site:\n" + "\n".join(problems))
+        self.problems = problems
 
 
 @dataclass
 class Page:
-    source: Path | None  # notebook path relative to the source folder (None: generated page)
+    source: Path | None  # notebook path relative to its edition's source folder (None: generated page)
     out: Path  # HTML path relative to the output folder
     title: str
+    language: str = "en"
 
 
 @dataclass
 class BuildResult:
     out_dir: Path
     pages: list[Page] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # Sphinx's warnings (broken links, …)
+    problems: list[str] = field(default_factory=list)  # audit findings (always empty in a written site)
+    seconds: float = 0.0
 
 
-def html_name(notebook: Path) -> Path:
-    return notebook.with_suffix(".html")
+# ----------------------------------------------------------------------------------------- stage
 
 
-def rewrite_links(page_html: str) -> str:
-    """Relative links to ``*.ipynb`` become ``*.html`` (fragments kept); relative links to a folder
-    (``solutions/``) go to its ``index.html``.  Absolute URLs and in-page anchors are left alone."""
-
-    def fix(match: re.Match[str]) -> str:
-        prefix, quote, url = match.groups()
-        parts = urlsplit(html.unescape(url))
-        if parts.scheme or parts.netloc or not parts.path:
-            return match.group(0)
-        path = parts.path
-        if path.endswith(".ipynb"):
-            path = path[: -len(".ipynb")] + ".html"
-        elif path.endswith("/"):
-            path += "index.html"
-        else:
-            return match.group(0)
-        new = path + (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
-        return f"{prefix}{quote}{html.escape(new, quote=True)}{quote}"
-
-    return HREF.sub(fix, page_html)
+def _markdown(text: str) -> nbformat.NotebookNode:
+    return nbformat.v4.new_markdown_cell(text)
 
 
-def replace_widget_outputs(notebook: nbformat.NotebookNode) -> int:
-    """Swap each ipywidgets view (dead without a kernel) for a note; returns how many were replaced."""
+def _html_output(html_text: str) -> nbformat.NotebookNode:
+    return nbformat.v4.new_output("display_data", data={"text/html": html_text}, metadata={})
+
+
+def _figures(notebook: nbformat.NotebookNode) -> list[tuple[int, int]]:
+    return [(c, o) for c, cell in enumerate(notebook.cells) if cell.cell_type == "code"
+            for o, out in enumerate(cell.get("outputs", [])) if any(m in out.get("data", {}) for m in FIGURE_MIMES)]
+
+
+def replace_explorers(notebook: nbformat.NotebookNode, edition: Edition) -> int:
+    """Swap each explorer's output (an ipywidgets view) for the edition's note, linked to the nearest
+    static figure of the lesson (an anchor is put before that figure); returns how many."""
+    figures = _figures(notebook)
+    anchors: dict[tuple[int, int], str] = {}
     replaced = 0
+    for c, cell in enumerate(notebook.cells):
+        if cell.cell_type != "code":
+            continue
+        for o, output in enumerate(cell.get("outputs", [])):
+            if WIDGET_VIEW not in output.get("data", {}):
+                continue
+            note = edition.explorer_note
+            if figures:
+                nearest = min(figures, key=lambda f: (abs(f[0] - c), f[0] > c))
+                anchor = anchors.setdefault(nearest, f"static-figure-{len(anchors) + 1}")
+                words = edition.figure_above if nearest[0] <= c else edition.figure_below
+                note += " " + words.format(href="#" + anchor)
+            cell.outputs[o] = _html_output(f'<div class="conv-lessons-explorer-note">{note}</div>')
+            replaced += 1
+    for (c, o), anchor in sorted(anchors.items(), reverse=True):  # from the end: indices stay valid
+        notebook.cells[c].outputs.insert(o, _html_output(f'<span id="{anchor}"></span>'))
+    return replaced
+
+
+def keep_safe_metadata(notebook: nbformat.NotebookNode) -> None:
+    """Keep only the notebook metadata a page needs (:data:`NOTEBOOK_METADATA`).  The rest could
+    reconfigure the build from inside the notebook: ``mystnb: {execution_mode: force}`` would run the
+    notebook's code, ``myst: {enable_extensions: [substitution]}`` would evaluate Jinja templates
+    written in its Markdown, ``widgets`` would load the widget manager from a CDN."""
+    for key in list(notebook.metadata):
+        if key not in NOTEBOOK_METADATA:
+            del notebook.metadata[key]
+
+
+def drop_unsafe_alternatives(notebook: nbformat.NotebookNode) -> None:
+    """Remove script and SVG representations from every output; an output left with nothing says so."""
     for cell in notebook.cells:
         if cell.cell_type != "code":
             continue
         for index, output in enumerate(cell.get("outputs", [])):
-            if WIDGET_MIME in output.get("data", {}):
+            data = output.get("data")
+            if not data:
+                continue
+            dropped = [m for m in data if m in DROPPED_MIMES]
+            for mime in dropped:
+                del data[mime]
+                output.get("metadata", {}).pop(mime, None)
+            if dropped and not data:
                 cell.outputs[index] = nbformat.v4.new_output(
-                    "display_data", data={"text/html": EXPLORER_NOTE}, metadata={})
-                replaced += 1
-    notebook.metadata.pop("widgets", None)
-    return replaced
+                    "display_data", data={"text/plain": f"[{', '.join(dropped)} output: not shown in the static site]"},
+                    metadata={})
 
 
-class MathMLRenderer(IPythonRenderer):
-    """nbconvert's Markdown renderer, with formulas turned into MathML (TeX source if that fails)."""
+def extract_attachments(notebook: nbformat.NotebookNode, folder: Path, stem: str) -> None:
+    """Images pasted into Markdown cells (``![](attachment:name.png)``, as JupyterLab stores them) are
+    written beside the staged notebook and linked from there: MyST-NB does not read attachments.
+    Only PNG, JPEG, GIF and WebP; anything else stays an ``attachment:`` link, which the site refuses."""
+    for number, cell in enumerate(notebook.cells):
+        for name, bundle in (cell.get("attachments") or {}).items():
+            mime = next((m for m in FIGURE_MIMES if m in bundle), None)
+            try:
+                data = base64.b64decode(bundle[mime], validate=False) if mime else b""
+            except (ValueError, TypeError):
+                data = b""
+            if not data:
+                continue
+            file_name = f"{stem}-{number}-{re.sub(r'[^A-Za-z0-9_.-]', '_', name)}"
+            if Path(file_name).suffix.lower() not in IMAGE_SUFFIXES:
+                file_name += "." + mime.split("/")[1]
+            (folder / "_attachments").mkdir(parents=True, exist_ok=True)
+            (folder / "_attachments" / file_name).write_bytes(data)
+            cell.source = cell.source.replace(f"attachment:{name}", f"_attachments/{file_name}")
+        cell.pop("attachments", None)
 
-    def _mathml(self, tex: str, display: str, fallback: str) -> str:
+
+def _toctree(entries: list[str], hidden: bool) -> str:
+    options = ":hidden:\n:titlesonly:\n" if hidden else ":titlesonly:\n"
+    return "```{toctree}\n" + options + "\n" + "\n".join(entries) + "\n```\n"
+
+
+def _docname(rel: Path) -> str:
+    return rel.with_suffix("").as_posix()
+
+
+def stage_edition(edition: Edition, source: Path, stage: Path, others: set[Path] = frozenset()) -> list[Page]:
+    """Copy ``source``'s lessons into ``stage`` as Sphinx will read them (``others``: the other
+    editions' folders, whose images are not this edition's); returns the pages, in reading order,
+    with paths relative to the edition's folder of the site."""
+    notebooks = lesson_files(source)
+    if not notebooks:
+        raise SystemExit(f"build_site: no notebooks in {source}")
+    pages: list[Page] = []
+    for rel in notebooks:
         try:
-            return tex_to_mathml(tex, display=display)
-        except Exception:  # a construct latex2mathml does not know: keep the readable TeX
-            return fallback
+            notebook = nbformat.read(source / rel, as_version=4)
+        except Exception as error:  # not JSON, not a notebook: say which file
+            raise SystemExit(f"build_site: {source / rel} is not a readable notebook: {error}") from None
+        keep_safe_metadata(notebook)
+        drop_unsafe_alternatives(notebook)
+        replace_explorers(notebook, edition)
+        target = stage / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        extract_attachments(notebook, target.parent, target.stem)
+        nbformat.write(notebook, target)
+        pages.append(Page(rel, rel.with_suffix(".html"), lesson_title(source / rel), edition.language))
+    _copy_images(source, stage, set(others))
 
-    def inline_math(self, body: str) -> str:
-        return self._mathml(body, "inline", super().inline_math(body))
-
-    def block_math(self, body: str) -> str:
-        return self._mathml(body, "block", super().block_math(body))
-
-    def latex_environment(self, name: str, body: str) -> str:
-        return self._mathml(f"\\begin{{{name}}}{body}\\end{{{name}}}", "block", super().latex_environment(name, body))
-
-
-class SiteExporter(HTMLExporter):
-    """HTMLExporter whose Markdown formulas become MathML when latex2mathml is available."""
-
-    @pass_context
-    def markdown2html(self, context, source):  # same as nbconvert's, with MathMLRenderer
-        if tex_to_mathml is None:
-            return super().markdown2html(context, source)
-        cell = context.get("cell", {})
-        renderer = MathMLRenderer(
-            escape=False,
-            attachments=cell.get("attachments", {}),
-            embed_images=self.embed_images,
-            path=context.get("resources", {}).get("metadata", {}).get("path", ""),
-            anchor_link_text=self.anchor_link_text,
-            exclude_anchor_links=self.exclude_anchor_links,
-            **self.lexer_options,
-        )
-        return MarkdownWithMath(renderer=renderer).render(source)
-
-
-def make_exporter() -> HTMLExporter:
-    exporter = SiteExporter(
-        template_name="lab",
-        extra_loaders=[DictLoader({SITE_TEMPLATE: TEMPLATE_SOURCE})],
-        embed_images=True,  # images referenced from Markdown become data: URIs too
-    )
-    exporter.template_file = SITE_TEMPLATE
-    return exporter
+    # Each sub-folder (solutions/) gets an index page listing its notebooks, so that a link to the
+    # folder works offline and the folder has a place in the table of contents.
+    top = [p for p in pages if p.source.parent == Path(".")]
+    folders = sorted({p.source.parent for p in pages} - {Path(".")})
+    for folder in folders:
+        members = [p for p in pages if p.source.parent == folder and p.source.name != "index.ipynb"]
+        entries = [_docname(p.source.relative_to(folder)) for p in members]
+        index = stage / folder / "index.ipynb"
+        title = edition.folder_titles.get(folder.as_posix(), folder.as_posix().replace("_", " ").capitalize())
+        if index.exists():
+            _append_cell(index, _toctree(entries, hidden=True))
+        else:
+            _write_notebook(index, [_markdown(f"# {title}\n"), _markdown(_toctree(entries, hidden=False))])
+            pages.append(Page(None, folder / "index.html", title, edition.language))
+    # The index: the notebook's own table, plus a hidden table of contents in reading order (which
+    # gives every page its place, previous/next links and the list of pages beside each page).
+    entries = [_docname(p.source) for p in top if p.source.name != "index.ipynb"]
+    entries += [f"{folder.as_posix()}/index" for folder in folders]
+    index = stage / "index.ipynb"
+    if index.exists():
+        _append_cell(index, _toctree(entries, hidden=True))
+    else:
+        _write_notebook(index, [_markdown(f"# {edition.title}\n"), _markdown(_toctree(entries, hidden=False))])
+        pages.insert(0, Page(None, Path("index.html"), edition.title, edition.language))
+    return pages
 
 
-def convert(exporter: HTMLExporter, path: Path, title: str) -> str:
+def _write_notebook(path: Path, cells: list) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), path)
+
+
+def _append_cell(path: Path, text: str) -> None:
     notebook = nbformat.read(path, as_version=4)
-    replace_widget_outputs(notebook)
-    resources = {"metadata": {"name": title, "path": str(path.parent)}}
-    body, _ = exporter.from_notebook_node(notebook, resources=resources)
-    return rewrite_links(body)
+    notebook.cells.append(_markdown(text))
+    nbformat.write(notebook, path)
 
 
-def simple_page(title: str, body_html: str) -> str:
-    """A small page in the same look (for generated indexes)."""
-    return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8" />\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1.0">\n'
-        f"<title>{html.escape(title)}</title>\n<style>\n"
-        "body { font-family: system-ui, -apple-system, 'Segoe UI', sans-serif; max-width: 900px; "
-        "margin: 2em auto; padding: 0 1em; line-height: 1.5; color: #222; }\n"
-        "a { color: #1565c0; }\n</style>\n</head>\n<body>\n<main>\n"
-        f"<h1>{html.escape(title)}</h1>\n{body_html}\n</main>\n</body>\n</html>\n"
-    )
+def _copy_images(source: Path, stage: Path, others: set[Path]) -> None:
+    """Images beside the notebooks (a Markdown cell may show ``![…](drawing.png)``); not symbolic links
+    (they could point anywhere on the machine), nor from hidden folders or the folders of ``others``
+    (the other editions)."""
+    root = source.resolve()
+    for path in source.rglob("*"):
+        rel = path.relative_to(source)
+        if (path.suffix.lower() not in IMAGE_SUFFIXES or not path.is_file() or path.is_symlink()
+                or not path.resolve().is_relative_to(root)
+                or any(part.startswith(".") for part in rel.parts)
+                or any(parent.resolve() in others for parent in path.parents)):
+            continue
+        (stage / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, stage / rel)
 
 
-def link_list(pages: list[Page], relative_to: Path) -> str:
-    items = []
-    for page in pages:
-        href = Path(*([".."] * len(relative_to.parts)), page.out).as_posix() if relative_to.parts else page.out
-        items.append(f'<li><a href="{html.escape(str(href), quote=True)}">{html.escape(page.title)}</a></li>')
-    return "<ul>\n" + "\n".join(items) + "\n</ul>"
+# ------------------------------------------------------------------------------------------ build
 
 
-class _Links(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.hrefs: list[str] = []
-        self.ids: set[str] = set()
+def run_sphinx(stage: Path, html_dir: Path, doctrees: Path, edition: Edition, site: dict) -> list[str]:
+    """Sphinx + MyST-NB over the staged notebooks; returns Sphinx's warnings."""
+    from sphinx.application import Sphinx
+    from sphinx.util.console import nocolor
+    from sphinx.util.docutils import docutils_namespace, patch_docutils
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        for name, value in attrs:
-            if name == "id" and value:
-                self.ids.add(value)
-            elif name == "href" and value is not None and tag == "a":
-                self.hrefs.append(value)
+    nocolor()
 
-
-def parse_links(page_html: str) -> _Links:
-    parser = _Links()
-    parser.feed(page_html)
-    return parser
+    warnings, status = io.StringIO(), io.StringIO()
+    overrides = {"project": edition.title, "html_title": edition.title, "language": edition.language,
+                 "cl_site": site}
+    with patch_docutils(SITE_CONFIG), docutils_namespace():
+        app = Sphinx(str(stage), str(SITE_CONFIG), str(html_dir), str(doctrees), "html",
+                     confoverrides=overrides, status=status, warning=warnings, freshenv=True)
+        app.build(force_all=True)
+    return [line for line in warnings.getvalue().splitlines() if line.strip()]
 
 
-def fragment_forms(fragment: str) -> set[str]:
-    """The ids a browser would try for ``#fragment``: as written, percent-decoded, and percent-encoded
-    (nbconvert writes ids of headings with non-ASCII text percent-encoded)."""
-    decoded = unquote(fragment)
-    return {fragment, decoded, quote(decoded, safe="!$&'()*+,;=:@/?-._~")}
-
-
-def check_site(out_dir: Path) -> list[str]:
-    """Problems in a built site: CDN resources, and relative links to missing pages or headings."""
-    problems: list[str] = []
-    parsed = {p: parse_links(p.read_text(encoding="utf-8")) for p in sorted(out_dir.rglob("*.html"))}
-    for page, links in parsed.items():
-        name = page.relative_to(out_dir).as_posix()
-        text = page.read_text(encoding="utf-8")
-        for match in EXTERNAL_RESOURCE.finditer(text):
-            problems.append(f"{name}: loads a resource from another host: {text[match.start():match.start() + 120]!r}")
-        for href in links.hrefs:
-            parts = urlsplit(href)
-            if parts.scheme or parts.netloc:
-                continue
-            target = (page.parent / unquote(parts.path)).resolve() if parts.path else page.resolve()
-            if parts.path and not target.is_file():
-                problems.append(f"{name}: link to {href!r}, which is not in the site")
-                continue
-            if parts.fragment and target in {p.resolve() for p in parsed}:
-                ids = parsed[next(p for p in parsed if p.resolve() == target)].ids
-                if not fragment_forms(parts.fragment) & ids:
-                    problems.append(f"{name}: link to {href!r}: no heading or anchor {parts.fragment!r} there")
-    return problems
+def remove_leftovers(html_dir: Path) -> None:
+    for name in SPHINX_LEFTOVERS:
+        path = html_dir / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+    for script in (html_dir / "_static").glob("*.js"):  # the theme references none of them
+        script.unlink()
 
 
 def prepare_out_dir(out_dir: Path) -> None:
@@ -276,84 +312,73 @@ def prepare_out_dir(out_dir: Path) -> None:
                              "refusing to replace it (choose another --out)")
         shutil.rmtree(out_dir)
     out_dir.mkdir(parents=True)
-    (out_dir / MARKER).write_text("made by tools/build_site.py; replaced on every build\n", encoding="utf-8")
 
 
-def build(source: Path, out_dir: Path) -> BuildResult:
-    """Convert every notebook in ``source`` into ``out_dir``; returns the pages and any problems found."""
-    source, out_dir = Path(source).resolve(), Path(out_dir).resolve()
-    notebooks = lesson_files(source)
-    if not notebooks:
-        raise SystemExit(f"build_site: no notebooks in {source}")
-    prepare_out_dir(out_dir)
+def build(source: Path | None = None, out_dir: Path = ROOT / "site",
+          editions: list[Edition] | None = None) -> BuildResult:
+    """Build every edition into ``out_dir``; returns the pages and Sphinx's warnings.
+
+    ``source`` replaces the first edition's notebook folder (for a site of another folder of
+    notebooks); ``editions`` replaces :data:`site_editions.EDITIONS`.  Raises :class:`UnsafeSite` (and
+    writes nothing) when the audit finds script or an internet resource in any written file.
+    """
+    started = time.perf_counter()
+    editions = list(editions or EDITIONS)
+    if source is not None:
+        editions[0] = replace(editions[0], source=str(Path(source).resolve()))
+    out_dir = Path(out_dir).resolve()
     result = BuildResult(out_dir=out_dir)
-    exporter = make_exporter()
-    index_html: str | None = None
-    for rel in notebooks:
-        title = lesson_title(source / rel)
-        page = Page(source=rel, out=html_name(rel), title=title)
-        text = convert(exporter, source / rel, title)
-        if rel == Path("index.ipynb"):
-            index_html = text  # written last, once we know what it links to
-        else:
-            target = out_dir / page.out
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
-        result.pages.append(page)
-
-    # An index page for each sub-folder (solutions/), so a link to the folder works offline.
-    folders = sorted({p.out.parent for p in result.pages if p.out.parent != Path(".")})
-    for folder in folders:
-        members = [p for p in result.pages if p.out.parent == folder]
-        if (out_dir / folder / "index.html").exists():
-            continue
-        name = folder.as_posix().replace("_", " ").capitalize()
-        body = link_list([Page(None, Path(p.out.name), p.title) for p in members], Path()) + \
-            '<p><a href="../index.html">← Back to the index</a></p>'
-        (out_dir / folder / "index.html").write_text(simple_page(name, body), encoding="utf-8")
-        result.pages.append(Page(None, folder / "index.html", name))
-
-    lessons = [p for p in result.pages if p.out != Path("index.html")]
-    if index_html is None:
-        top = [p for p in lessons if p.out.parent == Path(".")]
-        others = [Page(None, f / "index.html", f.as_posix().capitalize()) for f in folders]
-        index_html = simple_page("Convolutions for images: lessons", link_list(top + others, Path()))
-    index_html = add_unlinked(index_html, lessons)
-    (out_dir / "index.html").write_text(index_html, encoding="utf-8")
-
-    result.problems = check_site(out_dir)
+    with tempfile.TemporaryDirectory(prefix="conv-lessons-site-") as tmp:
+        work = Path(tmp)
+        staged: list[tuple[Edition, Path, list[Page]]] = []
+        sources = [(ROOT / edition.source).resolve() for edition in editions]
+        for number, edition in enumerate(editions):
+            stage = work / f"src-{number}"
+            pages = stage_edition(edition, sources[number], stage, set(sources) - {sources[number]})
+            staged.append((edition, stage, pages))
+        site = {"editions": [{"label": e.label, "language": e.language, "prefix": e.prefix,
+                              "docs": [p.out.with_suffix("").as_posix() for p in pages]}
+                             for e, _, pages in staged]}
+        assembled = work / "site"
+        for number, (edition, stage, pages) in enumerate(staged):
+            html_dir = work / f"out-{number}" / "html"  # MyST-NB writes beside it (jupyter_execute/)
+            conf = {**site, "edition": number, "title": edition.title, "words": edition.words}
+            warnings = run_sphinx(stage, html_dir, work / f"out-{number}" / "doctrees", edition, conf)
+            result.warnings += [w.replace(str(stage) + "/", f"{edition.source}/") for w in warnings]
+            remove_leftovers(html_dir)
+            shutil.copytree(html_dir, assembled / edition.prefix, dirs_exist_ok=True)
+            result.pages += [replace(p, out=Path(edition.prefix) / p.out) for p in pages]
+        result.problems = audit_site(assembled)
+        if result.problems:
+            raise UnsafeSite(result.problems)
+        prepare_out_dir(out_dir)
+        shutil.copytree(assembled, out_dir, dirs_exist_ok=True)
+    (out_dir / MARKER).write_text("made by tools/build_site.py; replaced on every build\n", encoding="utf-8")
+    result.seconds = time.perf_counter() - started
     return result
-
-
-def add_unlinked(index_html: str, pages: list[Page]) -> str:
-    """Append a list of the pages the index does not reach (directly, or via a folder index)."""
-    linked = {urlsplit(h).path for h in parse_links(index_html).hrefs}
-    reached = {p.out.as_posix() for p in pages if p.out.as_posix() in linked}
-    reached |= {p.out.as_posix() for p in pages if (p.out.parent / "index.html").as_posix() in linked}
-    missing = [p for p in pages if p.out.as_posix() not in reached]
-    if not missing:
-        return index_html
-    footer = ('<div class="conv-lessons-site-footer"><h2>Also in this site</h2>' + link_list(missing, Path())
-              + "</div>")
-    return index_html.replace("</main>", footer + "\n</main>", 1)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--source", type=Path, default=ROOT / "notebooks", help="folder of notebooks")
+    parser.add_argument("--source", type=Path, default=None,
+                        help="folder of notebooks of the first edition (default: tools/sphinx_site/site_editions.py)")
     parser.add_argument("--out", type=Path, default=ROOT / "site", help="folder for the site (replaced)")
-    parser.add_argument("--strict", action="store_true", help="exit 1 if a link is broken")
+    parser.add_argument("--strict", action="store_true", help="exit 1 on any Sphinx warning (e.g. a broken link)")
     args = parser.parse_args(argv)
-    result = build(args.source, args.out)
-    for page in result.pages:
-        print(f"  {page.out.as_posix():52s} {page.title}")
-    print(f"{len(result.pages)} pages in {result.out_dir}; open {result.out_dir / 'index.html'}")
-    for problem in result.problems:
-        print(f"problem: {problem}", file=sys.stderr)
-    external = [p for p in result.problems if "another host" in p]
-    if external or (args.strict and result.problems):
+    try:
+        result = build(args.source, args.out)
+    except UnsafeSite as error:
+        print(f"build_site: refused, nothing written to {args.out}:", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  unsafe: {problem}", file=sys.stderr)
         return 1
-    return 0
+    for page in result.pages:
+        print(f"  {page.out.as_posix():56s} {page.title}")
+    print(f"{len(result.pages)} pages in {result.out_dir} ({result.seconds:.1f} s); "
+          f"open {result.out_dir / 'index.html'}")
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return 1 if args.strict and result.warnings else 0
 
 
 if __name__ == "__main__":
