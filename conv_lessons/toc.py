@@ -1,24 +1,36 @@
 """The lessons in reading order: one record per lesson, the single source of every lesson list.
 
 The prev/next line at the top and bottom of each lesson and solutions notebook, and the index's
-table of lessons, are written from ``LESSONS`` by ``tools/add_navigation.py`` (``make sync`` runs
-it); ``tests/test_navigation.py`` fails when a notebook's navigation disagrees with this list.  To
-add, rename or reorder a lesson, edit ``LESSONS`` and run ``make sync``.
+table of lessons (with each lesson's core and full time), are written from ``LESSONS`` by
+``tools/add_navigation.py`` (``make sync`` runs it); ``tests/test_navigation.py`` fails when a
+notebook's navigation disagrees with this list, or when the index's 90-minute class plan disagrees
+with the core times.  To add, rename or reorder a lesson, or to change a time, edit ``LESSONS`` and
+run ``make sync``.
+
+The times are estimates from each lesson's text: technical reading at about 150 words a minute,
+0.3 minute per code cell run, 3–5 minutes of play per explorer, 1 minute per static figure, about
+3 minutes per "Check yourself" cell, and 4–8 minutes per exercise (10–15 for one marked harder).
+The **core** is everything before the lesson's "Going deeper" heading; **full** adds the going-deeper
+sections and every exercise.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["INDEX", "LESSONS", "Lesson"]
+__all__ = ["CLASS_MINUTES", "INDEX", "LESSONS", "Lesson"]
 
 #: File stem of the index (``lessons/index.md`` ↔ ``notebooks/index.ipynb``).
 INDEX = "index"
 
+#: The length of the class the index plans: the cores of lessons 01–04 in one class period.
+CLASS_MINUTES = 90
+
 
 @dataclass(frozen=True)
 class Lesson:
-    """One lesson: its file stem (``01_cross_correlation``), its title and a one-line summary.
+    """One lesson: its file stem (``01_cross_correlation``), its title, a one-line summary, and the
+    minutes a learner needs for its core and for all of it (estimates, see the module's docstring).
 
     The stem names the MyST source ``lessons/<stem>.md``, the notebook ``notebooks/<stem>.ipynb``
     and the solutions ``…/solutions/<stem>_solutions…``; it starts with the lesson's two-digit number.
@@ -27,6 +39,8 @@ class Lesson:
     stem: str
     title: str
     summary: str
+    core_minutes: int
+    full_minutes: int
 
     @property
     def number(self) -> str:
@@ -47,19 +61,25 @@ class Lesson:
 LESSONS: tuple[Lesson, ...] = (
     Lesson("01_cross_correlation", "Cross-correlation",
            "The window that slides over an image (互相关), `corr2d` and its 19/25/37/43, the `Conv2D` layer "
-           "(卷积层), and why a \"convolution\" layer computes a cross-correlation"),
+           "(卷积层), and why a \"convolution\" layer computes a cross-correlation",
+           core_minutes=20, full_minutes=45),
     Lesson("02_edge_detection", "Edge detection",
            "The kernel [[1, −1]] finds vertical edges in a 6×8 image, its transpose finds horizontal ones; "
-           "Sobel, blur and sharpen on a real photograph; padding (填充) and stride (步幅) as a preview"),
+           "Sobel, blur and sharpen on a real photograph; padding (填充) and stride (步幅) as a preview",
+           core_minutes=20, full_minutes=55),
     Lesson("03_learning_a_kernel", "Learning a kernel",
            "Gradient descent recovers [[1, −1]] from input and output alone; why lr = 0.03 works and 0.04 "
-           "diverges; learning a 3×3 Sobel kernel from a photo"),
+           "diverges; learning a 3×3 Sobel kernel from a photo",
+           core_minutes=20, full_minutes=55),
     Lesson("04_feature_maps_and_receptive_fields", "Feature maps and receptive fields",
-           "A stack of feature maps (特征图), and how far one output can see (感受野): r = 1 + Σ (k − 1)·Π s"),
+           "Feature maps (特征映射) of a photo, which input pixels one output sees (感受野), and why deeper "
+           "layers see further; going deeper: how strides and dilation widen the view",
+           core_minutes=20, full_minutes=70),
     Lesson("05_convolution_as_matrix_multiplication", "Convolution as matrix multiplication",
            "The sparse, weight-shared matrix behind every convolution, im2col, and why its transpose is the "
-           "gradient"),
+           "gradient",
+           core_minutes=15, full_minutes=65),
     Lesson("06_effective_receptive_fields", "Effective receptive fields",
-           "The part of the receptive field that matters grows like √depth and looks Gaussian"),
+           "The part of the receptive field that matters (有效感受野) grows like √depth and looks Gaussian",
+           core_minutes=15, full_minutes=45),
 )
-

@@ -118,3 +118,75 @@ def test_a_lesson_without_navigation_gets_it_at_top_and_bottom():
     assert add_navigation.apply_navigation(notebook, rel)
     assert add_navigation.navigation_problems(notebook, rel) == []
     assert notebook.cells[1:-1] == body
+
+
+# ----------------------------------------------------------------- times and the 90-minute class plan
+
+PLAN_ROW = re.compile(r"^\| (\d+)–(\d+) \| ([^|]+?) \|", re.M)
+
+
+def class_plan_problems(index_source: str, lessons=None, minutes: int = toc.CLASS_MINUTES) -> list[str]:
+    """What is wrong with the index's class plan: its rows must run from 0 to ``minutes`` without gaps,
+    cover the cores of the first lessons in order, and give each lesson its core time from the list."""
+    lessons = toc.LESSONS if lessons is None else lessons
+    rows = PLAN_ROW.findall(index_source)
+    if not rows:
+        return ["no class plan: expected rows like '| 5–25 | 01 core | … |'"]
+    problems, clock, planned = [], 0, []
+    for start, stop, what in rows:
+        start, stop = int(start), int(stop)
+        if start != clock:
+            problems.append(f"row '{start}–{stop} {what}' starts at minute {start}, expected {clock}")
+        clock = stop
+        match = re.fullmatch(r"(\d\d) core", what.strip())
+        if match:
+            planned.append(match.group(1))
+            lesson = next((item for item in lessons if item.number == match.group(1)), None)
+            if lesson is None:
+                problems.append(f"row '{what}': no lesson {match.group(1)} in conv_lessons/toc.py")
+            elif stop - start != lesson.core_minutes:
+                problems.append(f"row '{start}–{stop} {what}' gives {stop - start} minutes; conv_lessons/toc.py "
+                                f"says the core of {lesson.stem} takes {lesson.core_minutes}")
+    if clock != minutes:
+        problems.append(f"the plan ends at minute {clock}, expected {minutes}")
+    if planned != [lesson.number for lesson in lessons[:len(planned)]]:
+        problems.append(f"the plan covers the cores of {planned}: expected the first lessons, in order")
+    return problems
+
+
+def index_source() -> str:
+    return "\n".join(c.source for c in nbformat.read(NOTEBOOKS / f"{toc.INDEX}.ipynb", as_version=4).cells)
+
+
+def test_the_table_gives_every_lesson_its_core_and_full_minutes():
+    table = add_navigation.lesson_table()
+    for lesson in toc.LESSONS:
+        assert 0 < lesson.core_minutes <= lesson.full_minutes, lesson.stem
+        row = next(line for line in table.splitlines() if line.startswith(f"| {lesson.number} |"))
+        assert f"| {lesson.core_minutes} / {lesson.full_minutes} |" in row, row
+    assert "| 04 |" in add_navigation.lesson_table() and "| 04 |" in index_source()
+
+
+def test_the_90_minute_plan_covers_the_cores_of_01_to_04_with_the_listed_times():
+    source = index_source()
+    assert class_plan_problems(source) == []
+    assert re.findall(r"^\| \d+–\d+ \| (\d\d) core \|", source, re.M) == ["01", "02", "03", "04"]
+    assert sum(lesson.core_minutes for lesson in toc.LESSONS[:4]) <= toc.CLASS_MINUTES
+
+
+def test_a_plan_that_disagrees_with_the_core_times_is_caught():
+    source = index_source()
+    longer = tuple(dataclasses.replace(lesson, core_minutes=lesson.core_minutes + 5) if lesson.number == "02"
+                   else lesson for lesson in toc.LESSONS)
+    problems = class_plan_problems(source, longer)
+    assert len(problems) == 1 and "02_edge_detection takes 25" in problems[0], problems
+    gap = source.replace("| 25–45 | 02 core |", "| 30–45 | 02 core |")
+    assert any("starts at minute 30, expected 25" in p for p in class_plan_problems(gap))
+    assert any("ends at minute 90, expected 85" in p for p in class_plan_problems(source, minutes=85))
+
+
+def test_bad_minutes_in_the_list_are_refused_by_name():
+    swapped = tuple(dataclasses.replace(lesson, core_minutes=90) if lesson.number == "05" else lesson
+                    for lesson in toc.LESSONS)
+    with pytest.raises(ValueError, match="05_convolution_as_matrix_multiplication: expected whole minutes"):
+        add_navigation.lesson_table(swapped)

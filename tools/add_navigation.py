@@ -6,7 +6,7 @@ lines below are never typed by hand; tests/test_navigation.py fails when a noteb
 - Each lesson and each solutions notebook starts and ends with the same Markdown cell, tagged
   ``navigation``: ``[Index] · ← Previous: … · Next: … →``.  A notebook with no such cell gets both.
 - The index has one Markdown cell tagged ``lesson-table``: the table of lessons, with their
-  summaries and a link to each solutions notebook.
+  summaries, their core and full minutes, and a link to each solutions notebook.
 
 The cells are found by their tag, not by their text, so the rest of a lesson is never touched.
 Paths (``rel``) are POSIX paths relative to ``lessons/`` (or ``notebooks/``) without the suffix:
@@ -66,12 +66,16 @@ def solutions_navigation(position: int, lessons=None) -> str:
 
 
 def lesson_table(lessons=None) -> str:
-    """The index's table: number, linked title, what the lesson teaches, its solutions."""
+    """The index's table: number, linked title, what the lesson teaches, its core and full minutes, its solutions."""
     lessons = toc.LESSONS if lessons is None else lessons
-    rows = ["| | Lesson | What you learn | Solutions |", "|---|---|---|---|"]
+    rows = ["| | Lesson | What you learn | Minutes: core / full | Solutions |", "|---|---|---|---|---|"]
     for lesson in lessons:
+        times = (lesson.core_minutes, lesson.full_minutes)
+        if not all(isinstance(t, int) and not isinstance(t, bool) for t in times) or not 0 < times[0] <= times[1]:
+            raise ValueError(f"conv_lessons/toc.py: {lesson.stem}: expected whole minutes with 0 < core_minutes <= "
+                             f"full_minutes, got core_minutes={times[0]!r}, full_minutes={times[1]!r}")
         cells = [lesson.number, f"[{lesson.title}]({lesson.notebook})", lesson.summary + ".",
-                 f"[{lesson.number} solutions]({lesson.solutions})"]
+                 f"{lesson.core_minutes} / {lesson.full_minutes}", f"[{lesson.number} solutions]({lesson.solutions})"]
         if any("|" in cell for cell in cells):
             raise ValueError(f"conv_lessons/toc.py: {lesson.stem}: a '|' would break the index table: {cells}")
         rows.append("| " + " | ".join(cells) + " |")
