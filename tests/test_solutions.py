@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
 SOLUTIONS = NOTEBOOKS / "solutions"
 LESSONS = sorted(p for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
-EXERCISE = re.compile(r"^\*\*Exercise (\d+)\.\*\*")
+EXERCISE = re.compile(r"^\*\*Exercise (\d+)(?: \(harder\))?\.\*\*")
 VERDICT = re.compile(r"^([✓✗✎]) ")
 CHECK_NAMES = {function.__name__ for function in CHECKS.values()}
 
