@@ -31,6 +31,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
     "padding": ("pad2d", "corr2d_padded", "conv_output_size", "conv_output_shape", "padding_limit", "PADDING_MODES"),
     "matrix": ("conv_matrix", "corr2d_matmul", "im2col", "conv_matrix_counts"),
     "effective_rf": ("effective_receptive_field", "erf_by_depth", "fit_sqrt_growth", "learned_kernel"),
+    "i18n": ("set_language", "get_language"),
 }
 _WHERE = {name: module for module, names in _MODULES.items() for name in names}
 
