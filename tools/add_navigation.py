@@ -38,63 +38,99 @@ def _load_toc():
 toc = _load_toc()
 
 
-def lesson_navigation(position: int, lessons=None) -> str:
+#: The words of the generated cells, per edition: English (``lessons/``) and Chinese (``lessons/zh/``).
+WORDS = {
+    "en": {"index": "Index", "previous": "← Previous: ", "next": "Next: ", "lesson": "Lesson ",
+           "solutions": " — solutions",
+           "table": ["", "Lesson", "What you learn", "Minutes: core / full", "Solutions"],
+           "table_solutions": "solutions"},
+    "zh": {"index": "目录", "previous": "← 上一课：", "next": "下一课：", "lesson": "第 ", "lesson_after": " 课",
+           "solutions": "（答案）",
+           "table": ["", "课", "你将学到", "分钟：核心 / 全部", "答案"], "table_solutions": "答案"},
+}
+#: The folder of each edition below lessons/ and notebooks/ ("" for English).
+EDITIONS = {"en": "", "zh": "zh/"}
+
+
+def _lesson_name(lesson, language: str) -> str:
+    return f"{lesson.number} {lesson.title_in(language)}"
+
+
+def lesson_navigation(position: int, lessons=None, language: str = "en") -> str:
     """The prev/next line of the lesson at ``position`` (0-based) in the reading order."""
     lessons = toc.LESSONS if lessons is None else lessons
-    parts = [f"[Index]({toc.INDEX}.ipynb)"]
+    words = WORDS[language]
+    parts = [f"[{words['index']}]({toc.INDEX}.ipynb)"]
     if position > 0:
         before = lessons[position - 1]
-        parts.append(f"← Previous: [{before.number} {before.title}]({before.notebook})")
+        parts.append(f"{words['previous']}[{_lesson_name(before, language)}]({before.notebook})")
     if position < len(lessons) - 1:
         after = lessons[position + 1]
-        parts.append(f"Next: [{after.number} {after.title}]({after.notebook}) →")
+        parts.append(f"{words['next']}[{_lesson_name(after, language)}]({after.notebook}) →")
     return " · ".join(parts)
 
 
-def solutions_navigation(position: int, lessons=None) -> str:
+def solutions_navigation(position: int, lessons=None, language: str = "en") -> str:
     """The line of the solutions notebook at ``position``: index, its lesson, prev/next solutions."""
     lessons = toc.LESSONS if lessons is None else lessons
+    words = WORDS[language]
     lesson = lessons[position]
-    parts = [f"[Index](../{toc.INDEX}.ipynb)", f"[Lesson {lesson.number} {lesson.title}](../{lesson.notebook})"]
+    parts = [f"[{words['index']}](../{toc.INDEX}.ipynb)",
+             f"[{words['lesson']}{lesson.number}{words.get('lesson_after', '')} {lesson.title_in(language)}]"
+             f"(../{lesson.notebook})"]
     if position > 0:
         before = lessons[position - 1]
-        parts.append(f"← Previous: [{before.number} {before.title} — solutions]({before.stem}_solutions.ipynb)")
+        parts.append(f"{words['previous']}[{_lesson_name(before, language)}{words['solutions']}]"
+                     f"({before.stem}_solutions.ipynb)")
     if position < len(lessons) - 1:
         after = lessons[position + 1]
-        parts.append(f"Next: [{after.number} {after.title} — solutions]({after.stem}_solutions.ipynb) →")
+        parts.append(f"{words['next']}[{_lesson_name(after, language)}{words['solutions']}]"
+                     f"({after.stem}_solutions.ipynb) →")
     return " · ".join(parts)
 
 
-def lesson_table(lessons=None) -> str:
+def lesson_table(lessons=None, language: str = "en") -> str:
     """The index's table: number, linked title, what the lesson teaches, its core and full minutes, its solutions."""
     lessons = toc.LESSONS if lessons is None else lessons
-    rows = ["| | Lesson | What you learn | Minutes: core / full | Solutions |", "|---|---|---|---|---|"]
+    words = WORDS[language]
+    rows = ["| " + " | ".join(words["table"]) + " |", "|---|---|---|---|---|"]
+    rows[0] = rows[0].replace("|  |", "| |", 1)
     for lesson in lessons:
         times = (lesson.core_minutes, lesson.full_minutes)
         if not all(isinstance(t, int) and not isinstance(t, bool) for t in times) or not 0 < times[0] <= times[1]:
             raise ValueError(f"conv_lessons/toc.py: {lesson.stem}: expected whole minutes with 0 < core_minutes <= "
                              f"full_minutes, got core_minutes={times[0]!r}, full_minutes={times[1]!r}")
-        cells = [lesson.number, f"[{lesson.title}]({lesson.notebook})", lesson.summary + ".",
-                 f"{lesson.core_minutes} / {lesson.full_minutes}", f"[{lesson.number} solutions]({lesson.solutions})"]
+        title, summary = lesson.title_in(language), lesson.summary_in(language)
+        if not title or not summary:
+            raise ValueError(f"conv_lessons/toc.py: {lesson.stem}: no title or summary in {language!r}")
+        cells = [lesson.number, f"[{title}]({lesson.notebook})", summary + ("。" if language == "zh" else "."),
+                 f"{lesson.core_minutes} / {lesson.full_minutes}",
+                 f"[{lesson.number} {words['table_solutions']}]({lesson.solutions})"]
         if any("|" in cell for cell in cells):
             raise ValueError(f"conv_lessons/toc.py: {lesson.stem}: a '|' would break the index table: {cells}")
         rows.append("| " + " | ".join(cells) + " |")
     return "\n".join(rows)
 
 
-def generated_cells(rel: str, lessons=None) -> dict[str, str] | None:
-    """{tag: Markdown} that the notebook at ``rel`` must carry, or None when it is not in the list.
+def edition_of(rel: str) -> tuple[str, str]:
+    """(language, path inside its edition) of a notebook path: ``zh/01_x`` → ("zh", "01_x")."""
+    for language, folder in EDITIONS.items():
+        if folder and rel.startswith(folder):
+            return language, rel[len(folder):]
+    return "en", rel
 
-    The Chinese edition (``zh/…``) is not generated yet: it returns None there.
-    """
+
+def generated_cells(rel: str, lessons=None) -> dict[str, str] | None:
+    """{tag: Markdown} that the notebook at ``rel`` must carry, or None when it is not in the list."""
     lessons = toc.LESSONS if lessons is None else lessons
+    language, rel = edition_of(rel)
     if rel == toc.INDEX:
-        return {LESSON_TABLE: lesson_table(lessons)}
+        return {LESSON_TABLE: lesson_table(lessons, language)}
     for position, lesson in enumerate(lessons):
         if rel == lesson.stem:
-            return {NAVIGATION: lesson_navigation(position, lessons)}
+            return {NAVIGATION: lesson_navigation(position, lessons, language)}
         if rel == lesson.solutions.removesuffix(".ipynb"):
-            return {NAVIGATION: solutions_navigation(position, lessons)}
+            return {NAVIGATION: solutions_navigation(position, lessons, language)}
     return None
 
 
