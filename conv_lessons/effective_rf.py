@@ -265,7 +265,7 @@ def _check_budget(max_depth: int, shape: tuple[int, int], count: int, relu: bool
                      8 * field_h * field_w)  # the deepest map, as float64
     if relu:
         on = sum((size_h - d * (shape[0] - 1)) * (size_w - d * (shape[1] - 1)) for d in range(1, max_depth + 1))
-        per_sample = max(per_sample, 4 * size_h * size_w, on)  # the random input; where each ReLU is on
+        per_sample = max(per_sample, 4 * size_h * size_w, 4 * on)  # the random input; where each ReLU is on
     given = f"kernel_size {shape} with max_depth {max_depth}"
     check_memory("kernel_size", given, max(result, per_sample), f"the maps on a {size_h}×{size_w} canvas",
                  "Use a smaller kernel or fewer layers.")
