@@ -88,11 +88,7 @@ def conv_matrix(input_shape: Any, K: Any) -> torch.Tensor:
     n_h, n_w = _input_shape(input_shape)
     K = as_matrix(K, "K")
     k_h, k_w = K.shape
-    if k_h > n_h or k_w > n_w:
-        raise ValueError(
-            f"K: expected a kernel no larger than the input ({n_h}×{n_w}), got shape {(k_h, k_w)}. "
-            "A window must fit inside the image: use a smaller kernel or a larger input."
-        )
+    check_fits((n_h, n_w), K)
     _check_dense("input_shape", f"{(n_h, n_w)} with a {k_h}×{k_w} kernel", (n_h, n_w), (k_h, k_w), K.dtype)
     out_h, out_w = output_shape((n_h, n_w), (k_h, k_w))
     rows, cols = out_h * out_w, n_h * n_w
