@@ -1,7 +1,9 @@
 """Two-dimensional cross-correlation (互相关) and convolution (卷积), three ways.
 
 * :func:`corr2d` is the chapter's double loop: slide the kernel window over the input, multiply
-  elementwise, sum.  It is written to be read, not to be fast.
+  elementwise, sum.  It is written to be read, not to be fast: it checks its arguments, then runs
+  the book's code as printed (:func:`conv_lessons.chapter.corr2d`), which is what
+  ``show_source(corr2d)`` shows.
 * :func:`corr2d_fast` gives the same numbers with no Python loop over output positions: it loops
   over the kernel's few offsets instead and adds shifted copies of the whole input.
 * :func:`convolve2d` is true convolution: cross-correlation with the kernel flipped in both axes.
@@ -13,7 +15,9 @@ from typing import Any
 
 import torch
 
-from .validation import as_matrix, check_fits
+from . import chapter
+from .source import shows
+from .validation import as_matrix, as_size_pair, check_fits, check_loop
 
 __all__ = ["corr2d", "corr2d_fast", "convolve2d", "output_shape"]
 
@@ -27,30 +31,42 @@ def _input_and_kernel(X: Any, K: Any) -> tuple[torch.Tensor, torch.Tensor]:
     return X.to(dtype), K.to(dtype)
 
 
-def output_shape(input_shape: tuple[int, int], kernel_shape: tuple[int, int]) -> tuple[int, int]:
-    """The output shape of a 'valid' cross-correlation: (n_h − k_h + 1, n_w − k_w + 1)."""
-    (n_h, n_w), (k_h, k_w) = input_shape, kernel_shape
+def output_shape(input_shape: Any, kernel_shape: Any) -> tuple[int, int]:
+    """The output shape of a 'valid' cross-correlation: (n_h − k_h + 1, n_w − k_w + 1).
+
+    Both shapes are (height, width) pairs (an int ``n`` means ``(n, n)``); the kernel must fit.
+    """
+    n_h, n_w = as_size_pair(input_shape, "input_shape")
+    k_h, k_w = as_size_pair(kernel_shape, "kernel_shape")
+    if k_h > n_h or k_w > n_w:
+        raise ValueError(
+            f"kernel_shape: expected a kernel no larger than the input ({n_h}×{n_w}), got {(k_h, k_w)}. "
+            "A window must fit inside the image: use a smaller kernel or a larger input."
+        )
     return n_h - k_h + 1, n_w - k_w + 1
 
 
+@shows(chapter.corr2d)
 def corr2d(X: Any, K: Any) -> torch.Tensor:
     """Compute 2-D cross-correlation the chapter's way, one output element at a time.
 
     ``Y[i, j]`` is the sum of the elementwise product of ``K`` with the window of ``X`` whose
-    top-left corner is ``(i, j)``; the window moves left to right, then top to bottom.
-    Returns a tensor of shape (n_h − k_h + 1, n_w − k_w + 1).
+    top-left corner is ``(i, j)``; the window moves left to right, then top to bottom.  The
+    arguments are checked first; then the book's loop runs as printed, filling the book's
+    ``torch.zeros``, so the result is float32 like the book's.  Returns a tensor of shape
+    (n_h − k_h + 1, n_w − k_w + 1).  The loop runs once per output element, at most
+    :data:`~conv_lessons.validation.LOOP_BUDGET` times; :func:`corr2d_fast` has no such limit.
 
     >>> corr2d(torch.tensor([[0., 1, 2], [3, 4, 5], [6, 7, 8]]), torch.tensor([[0., 1], [2, 3]]))
     tensor([[19., 25.],
             [37., 43.]])
     """
     X, K = _input_and_kernel(X, K)
-    h, w = K.shape
-    Y = torch.zeros((X.shape[0] - h + 1, X.shape[1] - w + 1), dtype=X.dtype)
-    for i in range(Y.shape[0]):
-        for j in range(Y.shape[1]):
-            Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
-    return Y
+    out_h, out_w = output_shape(tuple(X.shape), tuple(K.shape))
+    check_loop("X", f"an input of shape {tuple(X.shape)} and a kernel of shape {tuple(K.shape)}", out_h * out_w,
+               "windows in corr2d's loop (one step per output element)",
+               "Use corr2d_fast, which gives the same numbers without a Python loop, or a smaller input.")
+    return chapter.corr2d(X, K)
 
 
 def corr2d_fast(X: Any, K: Any) -> torch.Tensor:
@@ -63,6 +79,8 @@ def corr2d_fast(X: Any, K: Any) -> torch.Tensor:
     X, K = _input_and_kernel(X, K)
     h, w = K.shape
     out_h, out_w = output_shape(tuple(X.shape), (h, w))
+    check_loop("K", f"a kernel of shape {(h, w)}", h * w, "kernel weights in corr2d_fast's loop (one step per weight)",
+               "Use a smaller kernel, or torch.nn.functional.conv2d.")
     if torch.is_grad_enabled() and K.requires_grad:
         # Keep K[i, j] as a tensor so autograd can send a gradient back to the kernel.
         Y = X[0:out_h, 0:out_w] * K[0, 0]

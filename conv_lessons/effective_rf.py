@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
+from collections.abc import Iterator
 from typing import Any
 
 import torch
@@ -27,7 +28,15 @@ import torch.nn.functional as F
 
 from .receptive_field import receptive_field
 from .threads import one_thread
-from .validation import as_matrix, as_nonnegative_int, as_positive_int, as_size_pair
+from .validation import (
+    MEMORY_BUDGET,
+    as_matrix,
+    as_number_sequence,
+    as_positive_int,
+    as_seed,
+    as_size_pair,
+    check_memory,
+)
 
 __all__ = [
     "WEIGHTS",
@@ -47,6 +56,7 @@ MAX_DEPTH = 64
 DEFAULT_SAMPLES = 64  # random draws averaged for random weights ...
 RELU_SAMPLES = 128  # ... and for a ReLU, which silences many draws
 MARGIN = 2  # pixels of canvas around the largest receptive field
+CACHE_ENTRY_BYTES = 4_000_000  # named stacks whose maps take at most this much are computed once and kept
 
 
 @functools.cache
@@ -56,7 +66,8 @@ def _learned() -> torch.Tensor:
     from .training import learn_kernel
 
     X = edge_image()
-    layer, _ = learn_kernel(X, corr2d(X, torch.tensor([[1.0, -1.0]])), (1, 2), lr=3e-2, num_epochs=10, seed=0)
+    with one_thread():  # tiny work: PyTorch's worker threads would only wait for each other
+        layer, _ = learn_kernel(X, corr2d(X, torch.tensor([[1.0, -1.0]])), (1, 2), lr=3e-2, num_epochs=10, seed=0)
     return layer.weight.detach()[0, 0].to(torch.float64)
 
 
@@ -113,9 +124,10 @@ def _kernel_choice(weights: Any, kernel_size: Any) -> tuple[str, tuple[int, int]
         if weights == "uniform":
             return weights, shape, torch.full(shape, 1.0 / (shape[0] * shape[1]), dtype=torch.float64)
         return weights, shape, None
-    kernel = as_matrix(weights, "weights").detach().to(torch.float64)
-    if not torch.isfinite(kernel).all():
-        raise ValueError("weights: expected finite numbers in the kernel, got nan or inf. Fix the kernel's entries.")
+    kernel = as_matrix(weights, "weights").detach().to(torch.float64)  # refuses NaN and inf
+    if not bool(kernel.any()):
+        raise ValueError("weights: expected a kernel with at least one non-zero weight, got all zeros. No input "
+                         "pixel reaches the output, so there is no effective receptive field to measure.")
     return "custom", tuple(kernel.shape), kernel  # type: ignore[return-value]
 
 
@@ -137,26 +149,87 @@ def _measure(gradient: torch.Tensor) -> tuple[tuple[float, float], tuple[float, 
     return (mean_r, mean_c), (sd_r, sd_c)
 
 
+# -- keeping the numbers in range -------------------------------------------------------------------
+# The map is normalised in the end, so it does not care how large the gradient is; but after 64 layers
+# the raw numbers over- or underflow float32 (a stack of ones(3, 3) reaches 9⁶⁴ ≈ 10⁶¹).  So every
+# layer rescales each sample by a power of two that brings its largest value into [0.5, 1).  Scaling
+# by a power of two is exact in floating point, and a ReLU does not care about a positive factor, so
+# wherever nothing overflowed the numbers are the same, bit for bit, as without the rescaling.
 
-def _linear_maps(layers: torch.Tensor) -> list[torch.Tensor]:
+
+def _power_of_two(values: torch.Tensor, dims: tuple[int, ...]) -> torch.Tensor:
+    """Per-sample factors 2⁻ᵉ that bring the largest |value| over ``dims`` into [0.5, 1) (1 where all are 0)."""
+    peak = values.abs().amax(dim=dims, keepdim=True)
+    _, exponent = torch.frexp(peak)
+    return torch.ldexp(torch.ones_like(peak), -exponent)
+
+
+def _unit_kernel(kernel: torch.Tensor) -> torch.Tensor:
+    """A fixed float64 kernel scaled by a power of two (largest |weight| in [0.5, 1)), then as float32."""
+    return (kernel * _power_of_two(kernel, (0, 1))).to(torch.float32)
+
+
+_CL = torch.channels_last  # depthwise convolutions run several times faster in this memory layout
+
+
+def _linear_maps(layers: torch.Tensor) -> Iterator[torch.Tensor]:
     """∂y/∂x of the central output for depths 1, 2, … of a linear stack, each on its own receptive field.
 
     The gradient of a stack of cross-correlations is a delta sent backwards through every layer, and
     backwards through a cross-correlation is ``conv_transpose2d`` (what autograd runs).  One-channel
     convolutions commute, so the map of depth L is the map of depth L − 1 sent back through layer L:
-    one small step per depth instead of a whole backward pass per depth.
+    one small step per depth instead of a whole backward pass per depth.  Each sample's map is
+    rescaled by a power of two per step (see above).  Yields one (samples, h, w) map per depth.
     """
     count = layers.shape[1]
     grad = torch.ones((1, count, 1, 1), dtype=layers.dtype)
-    maps = []
     for layer in layers:
-        grad = F.conv_transpose2d(grad, layer, groups=count)
-        maps.append(grad[0])
-    return maps
+        grad = F.conv_transpose2d(grad, layer.contiguous(memory_format=_CL), groups=count)
+        grad = grad * _power_of_two(grad, (2, 3))
+        yield grad[0]
+
+
+def _relu_maps(layers: torch.Tensor, start: torch.Tensor) -> Iterator[torch.Tensor]:
+    """∂y/∂x of the central output for depths 1, 2, … of a stack with a ReLU after every layer.
+
+    One forward pass records where each ReLU is on (its pre-activation > 0).  Then, for each depth,
+    a delta at the central output goes back down through the layers, as autograd's backward pass
+    would: through a ReLU it is kept where the ReLU was on and zeroed elsewhere, through a layer it
+    is ``conv_transpose2d``.  Only the window that can reach the central output is carried (it grows
+    by k − 1 per layer), not the whole canvas.  Activations and gradients are rescaled per sample by
+    powers of two (see above); the gradient every few layers, as often as its growth requires.
+    Yields one (samples, h, w) map per depth, on its receptive field.
+    """
+    count = layers.shape[1]
+    # One layer multiplies a gradient's largest value by at most Σ|w|, a ReLU by at most 1: rescaling
+    # every `every` layers keeps it below 2¹⁰⁰ (and at most 8 layers apart, so it cannot shrink to 0).
+    growth = max(float(layers.abs().sum((-2, -1)).amax()), 2.0)
+    every = max(1, min(8, int(100 * math.log(2) / math.log(growth))))
+    forward = [layer.contiguous(memory_format=_CL) for layer in layers]
+    on = []  # per layer: 1 where the ReLU lets the gradient through, 0 elsewhere
+    y = start.contiguous(memory_format=_CL)
+    for layer in forward:
+        z = F.conv2d(y, layer, groups=count)
+        z.mul_(_power_of_two(z, (2, 3)))
+        on.append((z > 0).to(z.dtype))
+        y = z.clamp_min_(0)
+    del y, z
+    for depth in range(1, len(layers) + 1):
+        out_h, out_w = on[depth - 1].shape[-2:]
+        i, j = (out_h - 1) // 2, (out_w - 1) // 2  # the central output
+        grad = on[depth - 1][:, :, i:i + 1, j:j + 1]
+        for step, below in enumerate(range(depth - 2, -2, -1), start=1):  # through layer below + 1, its ReLU
+            grad = F.conv_transpose2d(grad.contiguous(memory_format=_CL), forward[below + 1], groups=count)
+            if below >= 0:
+                h, w = grad.shape[-2:]
+                grad.mul_(on[below][:, :, i:i + h, j:j + w])
+            if step % every == 0:
+                grad.mul_(_power_of_two(grad, (2, 3)))
+        yield grad[0]
 
 
 def _autograd_maps(layers: torch.Tensor, start: torch.Tensor, relu: bool) -> list[torch.Tensor]:
-    """∂y/∂x of the central output for depths 1, 2, …, by autograd (needed with a nonlinearity).
+    """∂y/∂x of the central output for depths 1, 2, …, by plain autograd (the reference the fast paths match).
 
     One forward pass through all the layers, then one backward pass from each depth's central output.
     """
@@ -178,6 +251,30 @@ def _autograd_maps(layers: torch.Tensor, start: torch.Tensor, relu: bool) -> lis
     return maps
 
 
+def _canvas(max_depth: int, shape: tuple[int, int]) -> tuple[int, int]:
+    return (receptive_field([shape[0]] * max_depth) + 2 * MARGIN, receptive_field([shape[1]] * max_depth) + 2 * MARGIN)
+
+
+def _check_budget(max_depth: int, shape: tuple[int, int], count: int, relu: bool, name: str) -> int:
+    """Refuse (before allocating) a stack whose tensors exceed the package's memory budget; return the
+    bytes of the result (the maps of every depth)."""
+    size_h, size_w = _canvas(max_depth, shape)
+    result = 4 * max_depth * size_h * size_w
+    field_h, field_w = size_h - 2 * MARGIN, size_w - 2 * MARGIN
+    per_sample = max(4 * max_depth * shape[0] * shape[1],  # the layers' weights
+                     8 * field_h * field_w)  # the deepest map, as float64
+    if relu:
+        on = sum((size_h - d * (shape[0] - 1)) * (size_w - d * (shape[1] - 1)) for d in range(1, max_depth + 1))
+        per_sample = max(per_sample, 4 * size_h * size_w, 4 * on)  # the random input; where each ReLU is on
+    given = f"kernel_size {shape} with max_depth {max_depth}"
+    check_memory("kernel_size", given, max(result, per_sample), f"the maps on a {size_h}×{size_w} canvas",
+                 "Use a smaller kernel or fewer layers.")
+    most = MEMORY_BUDGET // per_sample
+    check_memory("samples", f"{count} samples for {given}", count * per_sample,
+                 f"{count} draws on a {size_h}×{size_w} canvas", f"Use samples={most} or fewer.")
+    return result
+
+
 def erf_by_depth(
     max_depth: int = 16,
     kernel_size: Any = 3,
@@ -196,27 +293,30 @@ def erf_by_depth(
     kernel; ``nonlinearity`` "relu" puts a ReLU after every layer.  With random weights or a ReLU
     the gradient's sign is random, so the map averages (∂y/∂x)² over ``samples`` draws (random
     inputs, N(0, 1)), each draw normalised to sum 1 first so that no single draw dominates;
-    otherwise it is |∂y/∂x|, which then does not depend on the input.  Returns one
-    :class:`EffectiveField` per depth.
+    otherwise it is |∂y/∂x|, which then does not depend on the input.  Every depth up to
+    :data:`MAX_DEPTH` gives a finite σ (the numbers are rescaled per layer, see the module's code).
+    Returns one :class:`EffectiveField` per depth.  Raises ``ValueError`` if the tensors would exceed
+    the package's memory budget, or if a ReLU switches off the centre output in every draw.
     """
     max_depth = as_positive_int(max_depth, "max_depth")
     if max_depth > MAX_DEPTH:
         raise ValueError(f"max_depth: expected at most {MAX_DEPTH} layers, got {max_depth}. Use fewer layers.")
     name, (k_h, k_w), fixed = _kernel_choice(weights, kernel_size)
     relu = _nonlinearity(nonlinearity)
-    seed = as_nonnegative_int(seed, "seed")
+    seed = as_seed(seed, "seed")
     random = fixed is None or relu == "relu"
     default = RELU_SAMPLES if relu == "relu" else DEFAULT_SAMPLES if random else 1
     count = default if samples is None else as_positive_int(samples, "samples")
-    if name == "custom":
+    result_bytes = _check_budget(max_depth, (k_h, k_w), count, relu == "relu", name)
+    if name == "custom" or result_bytes > CACHE_ENTRY_BYTES:
         return _compute(max_depth, (k_h, k_w), name, fixed, relu, random, count, seed)
-    # Named stacks are computed once per setting (a lesson and its explorer ask for the same ones);
-    # each call gets its own copies of the maps.
+    # Small named stacks are computed once per setting (a lesson and its explorer ask for the same
+    # ones); each call gets its own copies of the maps.
     fields = _cached(max_depth, (k_h, k_w), name, relu, count, seed)
     return [dataclasses.replace(field, gradient=field.gradient.clone()) for field in fields]
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=32)
 def _cached(max_depth: int, shape: tuple[int, int], name: str, relu: str, count: int,
             seed: int) -> tuple[EffectiveField, ...]:
     _, _, fixed = _kernel_choice(name, shape)
@@ -227,38 +327,49 @@ def _cached(max_depth: int, shape: tuple[int, int], name: str, relu: str, count:
 def _compute(max_depth: int, shape: tuple[int, int], name: str, fixed: torch.Tensor | None, relu: str,
              random: bool, count: int, seed: int) -> list[EffectiveField]:
     k_h, k_w = shape
-    size_h = receptive_field([k_h] * max_depth) + 2 * MARGIN
-    size_w = receptive_field([k_w] * max_depth) + 2 * MARGIN
+    size_h, size_w = _canvas(max_depth, shape)
     generator = torch.Generator().manual_seed(seed)
     if fixed is None:
         layers = torch.randn((max_depth, count, 1, k_h, k_w), generator=generator)
     else:
-        layers = fixed.to(torch.float32).expand(max_depth, count, 1, k_h, k_w)
+        layers = _unit_kernel(fixed).expand(max_depth, count, 1, k_h, k_w)
+    fields = []
     with one_thread():
         if relu == "relu":
             start = torch.randn((1, count, size_h, size_w), generator=generator)
-            maps = _autograd_maps(layers, start, relu=True)
+            maps = _relu_maps(layers, start)
         else:
             maps = _linear_maps(layers)
-    fields = []
-    for depth, local in enumerate(maps, start=1):
-        size = (receptive_field([k_h] * depth), receptive_field([k_w] * depth))
-        local = local.double()
-        if random:
-            energy = local**2
-            totals = energy.sum((1, 2), keepdim=True)
-            magnitude = torch.where(totals > 0, energy / totals.clamp_min(1e-300), 0.0).mean(0)
-        else:
-            magnitude = local[0].abs()
-        i, j = (size_h - size[0]) // 2, (size_w - size[1]) // 2  # the central output's window
-        gradient = torch.zeros((size_h, size_w), dtype=torch.float64)
-        gradient[i:i + size[0], j:j + size[1]] = magnitude
-        total = float(gradient.sum())
-        gradient = gradient / total if total > 0 else gradient
-        centre, sigma = _measure(gradient)
-        fields.append(EffectiveField(depth, (k_h, k_w), name, relu, gradient.to(torch.float32),
-                                     ((i, i + size[0]), (j, j + size[1])), size, centre, sigma))
+        for depth, local in enumerate(maps, start=1):
+            fields.append(_field(depth, local, (size_h, size_w), shape, name, relu, random, count))
     return fields
+
+
+def _field(depth: int, local: torch.Tensor, canvas: tuple[int, int], shape: tuple[int, int], name: str, relu: str,
+           random: bool, count: int) -> EffectiveField:
+    """One depth's map (samples, h, w) on its receptive field → the normalised map on the canvas, measured."""
+    (size_h, size_w), (k_h, k_w) = canvas, shape
+    size = (receptive_field([k_h] * depth), receptive_field([k_w] * depth))
+    if random:
+        energy = local.double().square_()
+        totals = energy.sum((1, 2), keepdim=True)
+        magnitude = energy.div_(totals.clamp_min(1e-300)).mean(0)  # a draw with no gradient adds zeros
+    else:
+        magnitude = local[0].double().abs()
+    i, j = (size_h - size[0]) // 2, (size_w - size[1]) // 2  # the central output's window
+    gradient = torch.zeros((size_h, size_w), dtype=torch.float64)
+    gradient[i:i + size[0], j:j + size[1]] = magnitude
+    total = float(gradient.sum())
+    if not total > 0:
+        raise ValueError(
+            f"nonlinearity: with a ReLU after every layer, the centre output of depth {depth} is switched off "
+            f"(its ReLU at 0) in all {count} draws, so no gradient reaches the input and there is no effective "
+            "receptive field to measure. Use more samples, other weights, or nonlinearity='none'."
+        )
+    gradient = gradient / total
+    centre, sigma = _measure(gradient)
+    return EffectiveField(depth, (k_h, k_w), name, relu, gradient.to(torch.float32),
+                          ((i, i + size[0]), (j, j + size[1])), size, centre, sigma)
 
 
 def effective_receptive_field(
@@ -276,6 +387,8 @@ def effective_receptive_field(
     the normalised |∂y/∂x| map beside the theoretical receptive-field box, with the map's width σ.
     """
     depth = as_positive_int(depth, "depth")
+    if depth > MAX_DEPTH:
+        raise ValueError(f"depth: expected at most {MAX_DEPTH} layers, got {depth}. Use fewer layers.")
     return erf_by_depth(depth, kernel_size, weights, nonlinearity, samples=samples, seed=seed)[-1]
 
 
@@ -285,13 +398,19 @@ def fit_sqrt_growth(depths: Any, sigmas: Any) -> tuple[float, float]:
     Returns ``(a, b)``: the √L coefficient and the fitted power of L (about 0.5 for an effective
     receptive field, 1 for the theoretical one).
     """
-    L = torch.as_tensor(depths, dtype=torch.float64).flatten()
-    s = torch.as_tensor(sigmas, dtype=torch.float64).flatten()
-    if L.numel() != s.numel() or L.numel() < 2:
-        raise ValueError(f"depths, sigmas: expected two sequences of the same length ≥ 2, got {L.numel()} and "
-                         f"{s.numel()}.")
-    if not (L > 0).all() or not (s > 0).all():
-        raise ValueError("depths, sigmas: expected positive numbers (a log–log fit needs them).")
+    depths = as_number_sequence(depths, "depths")
+    sigmas = as_number_sequence(sigmas, "sigmas")
+    if len(depths) != len(sigmas) or len(depths) < 2:
+        raise ValueError(f"depths, sigmas: expected two sequences of the same length ≥ 2, got {len(depths)} and "
+                         f"{len(sigmas)}.")
+    if min(depths) <= 0 or min(sigmas) <= 0:
+        raise ValueError("depths, sigmas: expected positive numbers (a log–log fit needs them), got "
+                         f"{min(depths):g} and {min(sigmas):g} at the smallest.")
+    if len(set(depths)) < 2:
+        raise ValueError(f"depths: expected at least two different depths (a fit of σ against L needs L to vary), "
+                         f"got only L = {depths[0]:g}.")
+    L = torch.tensor(depths, dtype=torch.float64)
+    s = torch.tensor(sigmas, dtype=torch.float64)
     a = float((s * L.sqrt()).sum() / L.sum())
     x, y = L.log(), s.log()
     b = float(((x - x.mean()) * (y - y.mean())).sum() / ((x - x.mean()) ** 2).sum())

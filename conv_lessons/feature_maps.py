@@ -22,7 +22,7 @@ import torch
 
 from .correlation import corr2d_fast
 from .receptive_field import parse_stack
-from .validation import as_matrix, as_nonnegative_int, check_fits
+from .validation import as_matrix, as_nonnegative_int, check_fits, check_loop, check_memory, describe
 
 __all__ = ["feature_maps", "path_counts", "LayerPaths", "layer_geometry"]
 
@@ -49,6 +49,10 @@ def feature_maps(image: Any, kernels: Sequence[Any]) -> torch.Tensor:
                 f"got {tuple(K.shape)}. Use kernels of one size in one stack."
             )
         check_fits(X, K, x_name="image", k_name=f"kernels[{index}]")
+    out_h, out_w = X.shape[0] - shape[0] + 1, X.shape[1] - shape[1] + 1
+    check_memory("kernels", f"{len(checked)} kernels", len(checked) * out_h * out_w * X.element_size(),
+                 f"the stack of {len(checked)} feature maps of {out_h}×{out_w}",
+                 "Use fewer kernels or a smaller image.")
     return torch.stack([corr2d_fast(X, K.to(X.dtype)) for K in checked])
 
 
@@ -95,6 +99,11 @@ def path_counts(kernel_sizes: Any, index: Any, strides: Any = None, dilations: A
     kernels, steps, gaps = parse_stack(kernel_sizes, strides, dilations)
     index = as_nonnegative_int(index, "index")
     geometry = layer_geometry(kernels, steps, gaps)
+    field = geometry[-1][1]  # the input layer's units: the longest count array
+    check_memory("kernel_sizes", describe(kernels), 8 * field, f"the counts of the {field:,}-pixel receptive field",
+                 "Use fewer or smaller layers (or smaller strides and dilations).")
+    check_loop("kernel_sizes", describe(kernels), sum(kernels), "kernel taps in total (one step per tap)",
+               "Use fewer or smaller layers.")
     start, counts = index, torch.ones(1, dtype=torch.int64)
     layers = [LayerPaths(start, counts, *geometry[-1])]
     for depth in range(len(kernels) - 1, -1, -1):

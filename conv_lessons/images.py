@@ -7,7 +7,7 @@ import functools
 import numpy as np
 import torch
 
-from .validation import as_positive_int
+from .validation import as_positive_int, check_memory
 
 __all__ = ["edge_image", "diagonal_image", "sample_photo"]
 
@@ -31,10 +31,22 @@ def diagonal_image(size: int = 8) -> torch.Tensor:
     size = as_positive_int(size, "size")
     if size < 2:
         raise ValueError(f"size: expected at least 2 so the image has an edge, got {size}.")
+    check_memory("size", repr(size), 4 * size * size, f"a {size}×{size} float32 image", "Use a smaller size.")
     return torch.tril(torch.ones((size, size)))
 
 
-@functools.cache
+#: The photograph's (height, width) at full size.
+PHOTO_SHAPE = (600, 512)
+
+
+def _photo_shape(size: int) -> tuple[int, int]:
+    """(height, width) of the photo resized so that its shorter side is ``size`` (as PIL rounds it)."""
+    height, width = PHOTO_SHAPE
+    scale = size / min(width, height)
+    return round(height * scale), round(width * scale)
+
+
+@functools.lru_cache(maxsize=4)
 def _photo(size: int | None) -> torch.Tensor:
     from matplotlib import cbook
     from PIL import Image
@@ -46,8 +58,9 @@ def _photo(size: int | None) -> torch.Tensor:
         width, height = image.size
         scale = size / min(width, height)
         image = image.resize((round(width * scale), round(height * scale)), Image.Resampling.LANCZOS)
-    pixels = np.asarray(image, dtype=np.float32) / 255.0
-    return torch.from_numpy(pixels.copy())
+    pixels = np.array(image, dtype=np.float32)  # a fresh, writable array: no other copy is made
+    pixels /= 255.0
+    return torch.from_numpy(pixels)
 
 
 def sample_photo(size: int | None = None) -> torch.Tensor:
@@ -60,4 +73,8 @@ def sample_photo(size: int | None = None) -> torch.Tensor:
         size = as_positive_int(size, "size")
         if size < 8:
             raise ValueError(f"size: expected at least 8 pixels on the shorter side, got {size}.")
+        height, width = _photo_shape(size)
+        check_memory("size", repr(size), 4 * height * width, f"the {height}×{width} float32 photo",
+                     f"Use a smaller size; the photo itself is {PHOTO_SHAPE[0]}×{PHOTO_SHAPE[1]}, so sizes up to "
+                     f"{min(PHOTO_SHAPE)} add no detail.")
     return _photo(size).clone()

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import torch
 
+from .validation import as_choice
+
 __all__ = ["KERNELS", "get_kernel", "kernel_names"]
 
 _VALUES: dict[str, list[list[float]]] = {
@@ -44,6 +46,5 @@ def kernel_names() -> list[str]:
 
 def get_kernel(name: str) -> torch.Tensor:
     """Return a new float32 tensor holding the named kernel (see :data:`KERNELS`)."""
-    if name not in _VALUES:
-        raise ValueError(f"name: expected one of {kernel_names()}, got {name!r}.")
+    name = as_choice(name, "name", kernel_names(), "kernel_names() lists them.")
     return torch.tensor(_VALUES[name])

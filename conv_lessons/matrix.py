@@ -25,13 +25,9 @@ from typing import Any, NamedTuple
 import torch
 
 from .correlation import output_shape
-from .validation import as_matrix, as_size_pair, check_fits
+from .validation import as_matrix, as_size_pair, check_fits, check_memory
 
 __all__ = ["conv_matrix", "corr2d_matmul", "im2col", "window_indices", "conv_matrix_counts", "ConvMatrixCounts"]
-
-#: The largest ``W`` that :func:`conv_matrix` builds (entries).  Beyond that a dense ``W`` wastes
-#: memory (a 256×256 image and a 3×3 kernel would need a 64516×65536 matrix, 17 GB).
-MAX_MATRIX_ENTRIES = 2**24
 
 
 def _input_shape(input_shape: Any) -> tuple[int, int]:
@@ -41,6 +37,16 @@ def _input_shape(input_shape: Any) -> tuple[int, int]:
             f"{tuple(input_shape.shape)}. Pass X.shape rather than X."
         )
     return as_size_pair(input_shape, "input_shape")
+
+
+def _check_table(name: str, given: str, shape: tuple[int, int], kernel_shape: tuple[int, int], itemsize: int,
+                 what: str) -> None:
+    """The (out_h·out_w)×(k_h·k_w) table of windows must fit in the package's memory budget."""
+    out_h, out_w = output_shape(shape, kernel_shape)
+    k_h, k_w = kernel_shape
+    entries = out_h * out_w * k_h * k_w
+    check_memory(name, given, entries * itemsize, f"{what} ({out_h * out_w:,} windows × {k_h * k_w:,} pixels)",
+                 "Use a smaller input or kernel; corr2d_fast needs no such table.")
 
 
 def window_indices(input_shape: Any, kernel_shape: Any) -> torch.Tensor:
@@ -53,15 +59,22 @@ def window_indices(input_shape: Any, kernel_shape: Any) -> torch.Tensor:
     """
     n_h, n_w = _input_shape(input_shape)
     k_h, k_w = as_size_pair(kernel_shape, "kernel_shape")
-    if k_h > n_h or k_w > n_w:
-        raise ValueError(
-            f"kernel_shape: expected a kernel no larger than the input ({n_h}×{n_w}), got {(k_h, k_w)}. "
-            "A window must fit inside the image: use a smaller kernel or a larger input."
-        )
     out_h, out_w = output_shape((n_h, n_w), (k_h, k_w))
+    _check_table("input_shape, kernel_shape", f"{(n_h, n_w)} and {(k_h, k_w)}", (n_h, n_w), (k_h, k_w), 8,
+                 "the int64 table of window indices")
     starts = (torch.arange(out_h)[:, None] * n_w + torch.arange(out_w)[None, :]).reshape(-1, 1)
     offsets = (torch.arange(k_h)[:, None] * n_w + torch.arange(k_w)[None, :]).reshape(1, -1)
     return starts + offsets
+
+
+def _check_dense(name: str, given: str, shape: tuple[int, int], kernel_shape: tuple[int, int],
+                 dtype: torch.dtype) -> None:
+    """A dense W must fit in the package's memory budget; the message points to the cheaper views."""
+    out_h, out_w = output_shape(shape, kernel_shape)
+    rows, cols = out_h * out_w, shape[0] * shape[1]
+    itemsize = torch.empty((), dtype=dtype).element_size()
+    check_memory(name, given, rows * cols * itemsize, f"the dense {rows:,}×{cols:,} matrix W",
+                 "W is mostly zeros: use im2col(X, K.shape), which stores only the windows, or corr2d_fast.")
 
 
 def conv_matrix(input_shape: Any, K: Any) -> torch.Tensor:
@@ -70,24 +83,15 @@ def conv_matrix(input_shape: Any, K: Any) -> torch.Tensor:
     ``W`` has shape (out_h·out_w) × (n_h·n_w), where (out_h, out_w) = (n_h − k_h + 1, n_w − k_w + 1).
     Row ``r`` holds ``K``'s weights at the columns of the window of output pixel ``divmod(r, out_w)``
     and zeros elsewhere.  ``W`` is differentiable with respect to ``K`` (the weights are scattered
-    into place, not copied as numbers).
+    into place, not copied as numbers).  ``W`` must fit in the package's memory budget (256 MB).
     """
     n_h, n_w = _input_shape(input_shape)
     K = as_matrix(K, "K")
     k_h, k_w = K.shape
-    if k_h > n_h or k_w > n_w:
-        raise ValueError(
-            f"K: expected a kernel no larger than the input ({n_h}×{n_w}), got shape {(k_h, k_w)}. "
-            "A window must fit inside the image: use a smaller kernel or a larger input."
-        )
+    check_fits((n_h, n_w), K)
+    _check_dense("input_shape", f"{(n_h, n_w)} with a {k_h}×{k_w} kernel", (n_h, n_w), (k_h, k_w), K.dtype)
     out_h, out_w = output_shape((n_h, n_w), (k_h, k_w))
     rows, cols = out_h * out_w, n_h * n_w
-    if rows * cols > MAX_MATRIX_ENTRIES:
-        raise ValueError(
-            f"input_shape: expected an input small enough for a dense matrix, got {(n_h, n_w)}, whose W "
-            f"would be {rows}×{cols} ({rows * cols:,} entries). Use im2col(X, K.shape), which stores "
-            "only the windows, or corr2d_fast for large images."
-        )
     columns = window_indices((n_h, n_w), (k_h, k_w))
     row_index = torch.arange(rows)[:, None].expand_as(columns)
     values = K.reshape(1, -1).expand(rows, -1)
@@ -99,16 +103,18 @@ def corr2d_matmul(X: Any, K: Any) -> torch.Tensor:
     """Cross-correlate ``X`` with ``K`` as one matrix–vector product: ``W @ X.flatten()``, reshaped.
 
     Gives the same numbers as :func:`~conv_lessons.corr2d` (shape (n_h − k_h + 1, n_w − k_w + 1))
-    and is differentiable in both ``X`` and ``K``.  For inputs too large for a dense ``W`` it
-    raises a ``ValueError`` that points to :func:`im2col`.
+    and is differentiable in both ``X`` and ``K``.  For inputs whose dense ``W`` would not fit in
+    the package's memory budget it raises a ``ValueError`` (naming ``X``) that points to :func:`im2col`.
     """
     X = as_matrix(X, "X")
     K = as_matrix(K, "K")
     check_fits(X, K)
     dtype = torch.promote_types(X.dtype, K.dtype)
     X, K = X.to(dtype), K.to(dtype)
-    W = conv_matrix(tuple(X.shape), K)
-    return (W @ X.reshape(-1)).reshape(output_shape(tuple(X.shape), tuple(K.shape)))
+    shape = (int(X.shape[0]), int(X.shape[1]))
+    _check_dense("X", f"shape {shape} with a {K.shape[0]}×{K.shape[1]} kernel", shape, tuple(K.shape), dtype)
+    W = conv_matrix(shape, K)
+    return (W @ X.reshape(-1)).reshape(output_shape(shape, tuple(K.shape)))
 
 
 def im2col(X: Any, kernel_shape: Any) -> torch.Tensor:
@@ -124,8 +130,11 @@ def im2col(X: Any, kernel_shape: Any) -> torch.Tensor:
     """
     X = as_matrix(X, "X")
     k_h, k_w = as_size_pair(kernel_shape, "kernel_shape")
-    check_fits(X, torch.empty(k_h, k_w), k_name="kernel_shape")
-    return X.reshape(-1)[window_indices(tuple(X.shape), (k_h, k_w))].T
+    check_fits(X, (k_h, k_w), k_name="kernel_shape")
+    shape = (int(X.shape[0]), int(X.shape[1]))
+    _check_table("X, kernel_shape", f"shape {shape} and kernel_shape {(k_h, k_w)}", shape, (k_h, k_w), 8,
+                 "the int64 table of window indices")
+    return X.reshape(-1)[window_indices(shape, (k_h, k_w))].T
 
 
 class ConvMatrixCounts(NamedTuple):
@@ -149,8 +158,7 @@ def conv_matrix_counts(input_shape: Any, kernel_shape: Any) -> ConvMatrixCounts:
     """
     n_h, n_w = _input_shape(input_shape)
     k_h, k_w = as_size_pair(kernel_shape, "kernel_shape")
-    window_indices((n_h, n_w), (k_h, k_w))  # validates that the kernel fits
-    out_h, out_w = output_shape((n_h, n_w), (k_h, k_w))
+    out_h, out_w = output_shape((n_h, n_w), (k_h, k_w))  # checks that the kernel fits; nothing is built
     rows, columns = out_h * out_w, n_h * n_w
     nonzero = rows * k_h * k_w
     return ConvMatrixCounts(rows, columns, rows * columns, nonzero, 1 - nonzero / (rows * columns), k_h * k_w, rows)

@@ -26,7 +26,7 @@ from typing import Any
 import torch
 
 from .correlation import corr2d_fast
-from .validation import as_matrix, as_nonnegative_int, as_positive_int, describe
+from .validation import as_choice, as_matrix, as_nonnegative_int, as_positive_int, check_memory, describe
 
 __all__ = ["PADDING_MODES", "pad2d", "corr2d_padded", "conv_output_size", "conv_output_shape", "padding_limit"]
 
@@ -44,12 +44,7 @@ def _pair(value: Any, name: str, convert: Any) -> tuple[int, int]:
 
 
 def _mode(mode: Any) -> str:
-    if mode not in PADDING_MODES:
-        raise ValueError(
-            f"mode: expected one of {', '.join(repr(m) for m in PADDING_MODES)}, got {describe(mode)}. "
-            "For no padding at all use padding=0."
-        )
-    return mode
+    return as_choice(mode, "mode", PADDING_MODES, "For no padding at all use padding=0.")
 
 
 def padding_limit(n: int, mode: str) -> int | None:
@@ -100,6 +95,10 @@ def pad2d(X: Any, padding: Any = 1, mode: str = "zeros") -> torch.Tensor:
     n_h, n_w = X.shape
     _check_padding(n_h, p_h, mode, "height")
     _check_padding(n_w, p_w, mode, "width")
+    out_h, out_w = n_h + 2 * p_h, n_w + 2 * p_w
+    check_memory("padding", repr(padding), out_h * out_w * X.element_size(),
+                 f"the padded {out_h}×{out_w} {str(X.dtype).removeprefix('torch.')} image",
+                 "Use less padding or a smaller image.")
     rows, cols = _source_index(n_h, p_h, mode), _source_index(n_w, p_w, mode)
     if mode != "zeros":
         return X[rows][:, cols]
@@ -134,10 +133,11 @@ def _output_size(n: Any, k: Any, padding: Any, stride: Any, k_name: str) -> int:
 def conv_output_shape(input_shape: Any, kernel_shape: Any, padding: Any = 0, stride: Any = 1) -> tuple[int, int]:
     """The (height, width) of a padded, strided cross-correlation: :func:`conv_output_size` per axis.
 
-    ``padding`` and ``stride`` are one whole number or a (height, width) pair each.
+    ``input_shape``, ``kernel_shape``, ``padding`` and ``stride`` are one whole number (the same on
+    both axes) or a (height, width) pair each.
     """
-    n_h, n_w = _pair(tuple(input_shape), "input_shape", as_positive_int)
-    k_h, k_w = _pair(tuple(kernel_shape), "kernel_shape", as_positive_int)
+    n_h, n_w = _pair(input_shape, "input_shape", as_positive_int)
+    k_h, k_w = _pair(kernel_shape, "kernel_shape", as_positive_int)
     p_h, p_w = _pair(padding, "padding", as_nonnegative_int)
     s_h, s_w = _pair(stride, "stride", as_positive_int)
     return (_output_size(n_h, k_h, p_h, s_h, "kernel height k_h"),

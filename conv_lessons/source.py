@@ -1,18 +1,46 @@
-"""Show the package's own code in a lesson, so what a learner reads is what actually runs."""
+"""Show the package's own code in a lesson, so what a learner reads is what actually runs.
+
+A public function that checks its arguments and then runs one of the book's listings
+(:mod:`conv_lessons.chapter`) is marked with :func:`shows`; ``show_source`` of it shows that
+listing, exactly as the book prints it, because that listing is the code that computes the result.
+"""
 
 from __future__ import annotations
 
 import inspect
 import textwrap
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-__all__ = ["show_source", "source_of"]
+__all__ = ["show_source", "source_of", "shows"]
+
+T = TypeVar("T")
+
+
+def shows(code: Any) -> Callable[[T], T]:
+    """Decorator: ``show_source(public)`` shows ``code``, the book's listing ``public`` runs after its checks."""
+
+    def mark(public: T) -> T:
+        public.__chapter_code__ = code  # type: ignore[attr-defined]
+        return public
+
+    return mark
+
+
+def _shown(obj: Any) -> Any:
+    """The object whose source a learner should read: the book's listing behind a checked wrapper."""
+    return vars(obj).get("__chapter_code__", obj) if hasattr(obj, "__dict__") else obj
 
 
 def source_of(obj: Any, *, docstring: bool = False) -> str:
-    """The source code of a function or class, without its docstring unless ``docstring=True``."""
+    """The source code of a function or class, without its docstring unless ``docstring=True``.
+
+    For a public function that checks its arguments and then runs one of the book's listings
+    (marked with :func:`shows`), this is the book's listing.
+    """
     if not (inspect.isfunction(obj) or inspect.isclass(obj) or inspect.ismethod(obj)):
         raise TypeError(f"obj: expected a function or class, got {obj!r}.")
+    obj = _shown(obj)
     text = textwrap.dedent(inspect.getsource(obj))
     if not docstring:
         doc = inspect.getdoc(obj)

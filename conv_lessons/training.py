@@ -12,7 +12,18 @@ from torch import nn
 
 from .correlation import output_shape
 from .matrix import im2col
-from .validation import as_matrix, as_nonnegative_int, as_positive_float, as_positive_int, as_size_pair, check_fits
+from .validation import (
+    LOOP_BUDGET,
+    as_matrix,
+    as_nonnegative_int,
+    as_positive_float,
+    as_positive_int,
+    as_seed,
+    as_size_pair,
+    check_fits,
+    check_loop,
+    check_memory,
+)
 
 __all__ = ["learn_kernel", "stable_lr_limit", "loss_hessian", "DivergenceWarning"]
 
@@ -32,9 +43,17 @@ def loss_hessian(X: Any, kernel_size: Any = (1, 2)) -> torch.Tensor:
     """
     X = as_matrix(X, "X").detach()
     kernel_size = as_size_pair(kernel_size, "kernel_size")
-    check_fits(X, torch.empty(kernel_size), k_name="kernel_size")
+    check_fits(X, kernel_size, k_name="kernel_size")
+    _check_hessian(kernel_size)
     P = im2col(X.to(torch.float64), kernel_size).T
     return 2 * P.T @ P
+
+
+def _check_hessian(kernel_size: tuple[int, int]) -> None:
+    weights = kernel_size[0] * kernel_size[1]
+    check_memory("kernel_size", repr(kernel_size), 8 * weights * weights,
+                 f"the {weights:,}×{weights:,} float64 Hessian (one row and column per kernel weight)",
+                 "Use a smaller kernel.")
 
 
 def stable_lr_limit(X: Any, kernel_size: Any = (1, 2)) -> float:
@@ -62,6 +81,9 @@ def learn_kernel(
 ) -> tuple[nn.Conv2d, list[float]]:
     """Learn the kernel that turns ``X`` into ``Y`` by gradient descent, as the chapter does.
 
+    ``X`` and ``Y`` are 2-D images, or the book's 4-D tensors of shape (1, 1, h, w) (example,
+    channel, height, width); ``num_epochs`` is at most the package's loop budget (100,000).
+
     Builds ``nn.Conv2d(1, 1, kernel_size, bias=False)`` and, for each epoch, computes the summed
     squared error between its output and ``Y``, zeroes the gradient, back-propagates and steps:
     ``weight.data -= lr * weight.grad``.  ``seed`` (optional) fixes the random starting kernel
@@ -72,25 +94,8 @@ def learn_kernel(
     Returns ``(layer, losses)``: the trained layer and the loss of every epoch (measured before
     that epoch's update).  Warns with :class:`DivergenceWarning` if the loss grows or overflows.
     """
-    X = as_matrix(X, "X").detach()
-    Y = as_matrix(Y, "Y").detach()
-    kernel_size = as_size_pair(kernel_size, "kernel_size")
-    check_fits(X, torch.empty(kernel_size), k_name="kernel_size")
-    lr = as_positive_float(lr, "lr")
-    num_epochs = as_nonnegative_int(num_epochs, "num_epochs")
-    if print_every is not None:
-        print_every = as_positive_int(print_every, "print_every")
-    if seed is not None:
-        seed = as_nonnegative_int(seed, "seed")
-    if callback is not None and not callable(callback):
-        raise TypeError(f"callback: expected a function callback(epoch, loss, weight), got {callback!r}.")
-    expected = output_shape(tuple(X.shape), kernel_size)
-    if tuple(Y.shape) != expected:
-        raise ValueError(
-            f"Y: expected shape {expected} (the output of a {kernel_size[0]}×{kernel_size[1]} kernel on "
-            f"X of shape {tuple(X.shape)}), got shape {tuple(Y.shape)}. Make Y with corr2d(X, K) "
-            "using a kernel of the same size."
-        )
+    X, Y, kernel_size = _training_data(X, Y, kernel_size)
+    lr, num_epochs, seed, print_every = _training_settings(lr, num_epochs, seed, callback, print_every)
 
     if seed is None:
         conv2d = nn.Conv2d(1, 1, kernel_size=kernel_size, bias=False)
@@ -99,7 +104,7 @@ def learn_kernel(
             torch.manual_seed(seed)
             conv2d = nn.Conv2d(1, 1, kernel_size=kernel_size, bias=False)
     X4 = X.to(conv2d.weight.dtype).reshape((1, 1) + tuple(X.shape))
-    Y4 = Y.to(conv2d.weight.dtype).reshape((1, 1) + expected)
+    Y4 = Y.to(conv2d.weight.dtype).reshape((1, 1) + tuple(Y.shape))
     losses: list[float] = []
     for i in range(num_epochs):
         Y_hat = conv2d(X4)
@@ -116,6 +121,46 @@ def learn_kernel(
     return conv2d, losses
 
 
+def _book_image(value: Any, name: str) -> torch.Tensor:
+    """A 2-D image; the book's 4-D (1, 1, h, w) tensors (example, channel, height, width) are accepted too."""
+    if isinstance(value, torch.Tensor) and value.dim() == 4 and tuple(value.shape[:2]) == (1, 1):
+        value = value[0, 0]
+    return as_matrix(value, name).detach()
+
+
+def _training_data(X: Any, Y: Any, kernel_size: Any) -> tuple[torch.Tensor, torch.Tensor, tuple[int, int]]:
+    """Check the chapter's data: X and Y finite 2-D images (or the book's (1, 1, h, w) tensors), Y the size
+    a ``kernel_size`` kernel makes of X."""
+    X = _book_image(X, "X")
+    Y = _book_image(Y, "Y")
+    kernel_size = as_size_pair(kernel_size, "kernel_size")
+    check_fits(X, kernel_size, k_name="kernel_size")
+    expected = output_shape(tuple(X.shape), kernel_size)
+    if tuple(Y.shape) != expected:
+        raise ValueError(
+            f"Y: expected shape {expected} (the output of a {kernel_size[0]}×{kernel_size[1]} kernel on "
+            f"X of shape {tuple(X.shape)}), got shape {tuple(Y.shape)}. Make Y with corr2d(X, K) "
+            "using a kernel of the same size."
+        )
+    return X, Y, kernel_size
+
+
+def _training_settings(lr: Any, num_epochs: Any, seed: Any, callback: Any,
+                       print_every: Any) -> tuple[float, int, int | None, int | None]:
+    """Check the learning rate, the number of epochs (within the loop budget), the seed and the callbacks."""
+    lr = as_positive_float(lr, "lr")
+    num_epochs = as_nonnegative_int(num_epochs, "num_epochs")
+    check_loop("num_epochs", repr(num_epochs), num_epochs, "epochs",
+               f"Train for at most {LOOP_BUDGET:,} epochs; the chapter's kernel needs about 10.")
+    if print_every is not None:
+        print_every = as_positive_int(print_every, "print_every")
+    if seed is not None:
+        seed = as_seed(seed, "seed")
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback: expected a function callback(epoch, loss, weight), got {callback!r}.")
+    return lr, num_epochs, seed, print_every
+
+
 def _warn_if_diverged(losses: list[float], lr: float, X: torch.Tensor, kernel_size: tuple[int, int]) -> None:
     if not losses:
         return
@@ -123,12 +168,16 @@ def _warn_if_diverged(losses: list[float], lr: float, X: torch.Tensor, kernel_si
     grew = len(losses) > 1 and losses[-1] > losses[0]
     if not (overflowed or grew):
         return
-    limit = stable_lr_limit(X, kernel_size)
     what = "overflowed to inf/nan" if overflowed else f"grew from {losses[0]:.4g} to {losses[-1]:.4g}"
+    try:
+        limit = stable_lr_limit(X, kernel_size)
+    except ValueError:  # a kernel too large for its Hessian within the memory budget: no bound to give
+        advice = "try a smaller lr."
+    else:
+        advice = (f"for this X and kernel size, gradient descent is stable only for lr < {limit:.4g} "
+                  f"(2 / the largest curvature of the loss); try lr={limit / 2:.2g}.")
     warnings.warn(
-        f"learn_kernel diverged with lr={lr:g}: the loss {what}. For this X and kernel size, gradient "
-        f"descent is stable only for lr < {limit:.4g} (2 / the largest curvature of the loss); "
-        f"try lr={limit / 2:.2g}.",
+        f"learn_kernel diverged with lr={lr:g}: the loss {what}. {advice[0].upper()}{advice[1:]}",
         DivergenceWarning,
         stacklevel=3,
     )

@@ -68,14 +68,14 @@ def test_result_prints_once_and_its_repr_is_the_message(capsys):
 
 
 def test_result_is_not_shown_twice_in_the_cell_that_printed_it(capsys, monkeypatch):
-    from conv_lessons import checks
+    from conv_lessons.checks import verdict
 
-    monkeypatch.setattr(checks, "_execution_count", lambda: 7)
+    monkeypatch.setattr(verdict, "_execution_count", lambda: 7)
     result = check_blur_kernel(torch.ones(2, 2) / 4)
     capsys.readouterr()
     result._ipython_display_()  # what IPython calls when the check is the cell's last line
     assert capsys.readouterr().out == ""
-    monkeypatch.setattr(checks, "_execution_count", lambda: 8)  # shown again in a later cell
+    monkeypatch.setattr(verdict, "_execution_count", lambda: 8)  # shown again in a later cell
     result._ipython_display_()
     assert capsys.readouterr().out == result.message + "\n"
 
@@ -407,6 +407,58 @@ def test_matmul_typical_mistakes():
     unreadable(check_corr2d_matmul(lambda X, K: X @ K), "RuntimeError")
 
 
+def by_float32_zeros(X, K, dtype=torch.float32):
+    """Issue 11, item 1: a learner's correct W built with torch.zeros (float32, the default dtype)."""
+    (n_h, n_w), (k_h, k_w) = X.shape, K.shape
+    out_h, out_w = n_h - k_h + 1, n_w - k_w + 1
+    W = torch.zeros(out_h * out_w, n_h * n_w, dtype=dtype)
+    for i in range(out_h):
+        for j in range(out_w):
+            for p in range(k_h):
+                for q in range(k_w):
+                    W[i * out_w + j, (i + p) * n_w + j + q] = K[p, q]
+    return (W @ X.reshape(-1)).reshape(out_h, out_w)
+
+
+def by_float64_zeros(X, K):
+    """A correct W in float64: W @ X needs float64 X (with the book's float32 X it raises)."""
+    return by_float32_zeros(X, K, dtype=torch.float64)
+
+
+@pytest.mark.parametrize(("fn", "dtype"), [(by_float32_zeros, torch.float32), (by_float64_zeros, torch.float64)])
+def test_a_correct_answer_passes_whatever_float_dtype_it_uses(fn, dtype):
+    X, K = T([[0.0, 1, 2], [3, 4, 5], [6, 7, 8]], dtype=dtype), T([[0.0, 1], [2, 3]], dtype=dtype)
+    assert fn(X, K).tolist() == [[19, 25], [37, 43]]
+    passes(check_corr2d_matmul(fn))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda X, K: corr2d(X, K),
+    lambda X, K: corr2d_fast(X, K),
+    lambda X, K: F.conv2d(X[None, None], K[None, None])[0, 0],
+    lambda X, K: corr2d_matmul(X, K),  # the package's product, not the learner's
+])
+def test_the_right_numbers_without_a_matrix_product_are_not_accepted(fn):
+    result = fails(check_corr2d_matmul(fn), "no matrix product ran in your function")
+    assert "W[" not in result.message and "K.reshape" not in result.message  # a hint, not the answer
+
+
+def test_a_complex_result_is_refused():
+    """Issue 9, item 7: a function returning right + 5j was accepted (its imaginary part dropped)."""
+    unreadable(check_corr2d_matmul(lambda X, K: by_float32_zeros(X, K) + 5j), "complex")
+    unreadable(check_corr2d_matmul(lambda X, K: (by_float32_zeros(X, K) + 5j).tolist()), "complex")
+    unreadable(check_corr2d_matmul(conv_matrix((3, 3), T([[0.0, 1], [2, 3]])) + 1j), "complex")
+
+
+def test_deepest_stack_refuses_a_set_up_that_never_stops_instead_of_hanging():
+    from conv_lessons.checks import check_deepest_stack
+
+    with pytest.raises(ValueError, match="kernel_size: .*≥ 2"):
+        check_deepest_stack(3, 5, kernel_size=1)
+    with pytest.raises(ValueError, match="input_shape: .*loop budget"):
+        check_deepest_stack(3, 5, input_shape=(10**6, 10**6), kernel_size=2, stride=1)
+
+
 # ---------------------------------------------------------------------------------------------
 # Lesson 05 and 06 checks
 # ---------------------------------------------------------------------------------------------
@@ -545,7 +597,7 @@ def test_same_as_convolution_right_answers():
 
 
 def test_same_as_convolution_agrees_with_the_definition_on_every_case():
-    from conv_lessons.checks import _FLIP_CASES
+    from conv_lessons.checks.lesson01_cross_correlation import _FLIP_CASES
 
     X = torch.randn(7, 7, generator=torch.Generator().manual_seed(1))
     for kernel, same in _FLIP_CASES:

@@ -47,9 +47,44 @@ def test_lists_and_integer_tensors_are_converted_to_float():
     assert corr2d_fast(np.arange(9.0).reshape(3, 3), K_BOOK).tolist() == [[19.0, 25.0], [37.0, 43.0]]
 
 
-def test_float64_input_keeps_float64():
-    assert corr2d(X_BOOK.double(), K_BOOK).dtype == torch.float64
+def test_corr2d_fills_the_books_float32_zeros_and_corr2d_fast_keeps_float64():
+    Y = corr2d(X_BOOK.double(), K_BOOK)
+    assert Y.dtype == torch.float32 and Y.tolist() == [[19.0, 25.0], [37.0, 43.0]]  # Y = torch.zeros(...)
     assert corr2d_fast(X_BOOK.double(), K_BOOK).dtype == torch.float64
+
+
+def test_numpy_arrays_of_any_dtype_become_float32():
+    for array in (np.arange(9.0).reshape(3, 3), np.arange(9, dtype=np.int16).reshape(3, 3),
+                  np.arange(9.0, dtype=np.float16).reshape(3, 3)):
+        Y = corr2d_fast(array, K_BOOK)
+        assert Y.dtype == torch.float32 and Y.tolist() == [[19.0, 25.0], [37.0, 43.0]]
+
+
+BOOK_CORR2D = """def corr2d(X, K):
+    h, w = K.shape
+    Y = torch.zeros((X.shape[0] - h + 1, X.shape[1] - w + 1))
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
+    return Y
+"""
+
+
+def test_show_source_of_corr2d_is_the_books_loop_and_nothing_else():
+    from conv_lessons.source import source_of
+
+    assert source_of(corr2d) == BOOK_CORR2D  # d2l's 7 lines, no argument checking in sight
+
+
+def test_the_loop_shown_is_the_loop_that_runs(monkeypatch):
+    from conv_lessons import chapter
+
+    calls = []
+    book = chapter.corr2d
+    monkeypatch.setattr(chapter, "corr2d", lambda X, K: calls.append((X, K)) or book(X, K))
+    assert corr2d([[0, 1, 2], [3, 4, 5], [6, 7, 8]], [[0, 1], [2, 3]]).tolist() == [[19.0, 25.0], [37.0, 43.0]]
+    (X, K), = calls  # the public corr2d checked and converted the lists, then ran the book's code
+    assert isinstance(X, torch.Tensor) and isinstance(K, torch.Tensor)
 
 
 def test_convolution_flips_the_kernel():
@@ -81,7 +116,7 @@ def test_all_three_agree_with_torch_conv2d(shape, seed):
     X = torch.randn(n_h, n_w, generator=generator, dtype=torch.float64)
     K = torch.randn(k_h, k_w, generator=generator, dtype=torch.float64)
     expected = reference(X, K)
-    torch.testing.assert_close(corr2d(X, K), expected)
+    torch.testing.assert_close(corr2d(X, K), expected.float())  # the book's loop fills float32 zeros
     torch.testing.assert_close(corr2d_fast(X, K), expected)
     torch.testing.assert_close(convolve2d(X, K), reference(X, torch.flip(K, (0, 1))))
 
@@ -101,10 +136,10 @@ def test_gradients_agree_with_torch_conv2d(shape, seed):
         return X.grad, K.grad
 
     expected = grads(reference)
-    for fn in (corr2d, corr2d_fast):
+    for fn, tolerance in ((corr2d, {"rtol": 1e-5, "atol": 1e-5}), (corr2d_fast, {})):
         got = grads(fn)
-        torch.testing.assert_close(got[0], expected[0])
-        torch.testing.assert_close(got[1], expected[1])
+        torch.testing.assert_close(got[0], expected[0], **tolerance)
+        torch.testing.assert_close(got[1], expected[1], **tolerance)
 
 
 def test_fast_is_differentiable_in_x_alone():

@@ -6,10 +6,12 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from conv_lessons import receptive_field
+from conv_lessons import get_kernel, kernel_names, receptive_field
 from conv_lessons.effective_rf import (
+    MAX_DEPTH,
     _autograd_maps,
     _linear_maps,
+    _relu_maps,
     effective_receptive_field,
     erf_by_depth,
     fit_sqrt_growth,
@@ -61,11 +63,29 @@ def test_most_of_the_box_hardly_matters_when_deep():
     assert 4 * field.sigma[1] / field.size[1] < 0.4
 
 
+def unit(maps):
+    """Each sample's map divided by its largest |value| (the fast paths rescale per layer by powers of two)."""
+    return maps / maps.abs().amax(dim=(-2, -1), keepdim=True)
+
+
 def test_linear_shortcut_equals_autograd():
     layers = torch.randn(7, 4, 1, 3, 2, generator=torch.Generator().manual_seed(3), dtype=torch.float64)
-    fast = _linear_maps(layers)
+    fast = list(_linear_maps(layers))
     slow = _autograd_maps(layers, torch.zeros(1, 4, 20, 20, dtype=torch.float64), relu=False)
-    assert all(torch.allclose(a, b) for a, b in zip(fast, slow, strict=True))
+    assert all(torch.allclose(unit(a), unit(b)) for a, b in zip(fast, slow, strict=True))
+
+
+def test_relu_shortcut_equals_autograd():
+    generator = torch.Generator().manual_seed(4)
+    layers = torch.randn(6, 5, 1, 3, 2, generator=generator, dtype=torch.float64)
+    start = torch.randn(1, 5, 16, 12, generator=generator, dtype=torch.float64)
+    fast = list(_relu_maps(layers, start))
+    slow = _autograd_maps(layers, start, relu=True)
+    for a, b in zip(fast, slow, strict=True):
+        assert a.shape == b.shape
+        alive = b.abs().amax(dim=(-2, -1)) > 0  # a draw whose centre output is off has no gradient at all
+        assert torch.equal(alive, a.abs().amax(dim=(-2, -1)) > 0)
+        assert torch.allclose(unit(a[alive]), unit(b[alive]))
 
 
 def test_random_stack_map_is_the_mean_energy_of_autograd_gradients():
@@ -143,7 +163,7 @@ def test_fit_sqrt_growth():
 
 @pytest.mark.parametrize(("kwargs", "error", "words"), [
     ({"depth": 0}, ValueError, "depth"),
-    ({"depth": 65}, ValueError, "max_depth"),
+    ({"depth": 65}, ValueError, "depth"),
     ({"depth": 2, "weights": "gaussian"}, ValueError, "weights"),
     ({"depth": 2, "nonlinearity": "tanh"}, ValueError, "nonlinearity"),
     ({"depth": 2, "kernel_size": 0}, ValueError, "kernel_size"),
@@ -153,3 +173,95 @@ def test_fit_sqrt_growth():
 def test_bad_arguments_are_named(kwargs, error, words):
     with pytest.raises(error, match=words):
         effective_receptive_field(**kwargs)
+
+
+# -- issue 9, item 5: every allowed depth gives a finite, correct σ ---------------------------------
+
+
+def _sigma(maps):
+    """σ along rows and columns of |map| (one map) or of the mean normalised map² (several draws)."""
+    if maps.shape[0] == 1:
+        weight = maps[0].abs()
+    else:
+        energy = maps**2
+        totals = energy.sum((1, 2), keepdim=True)
+        weight = torch.where(totals > 0, energy / totals, 0.0).mean(0)  # a draw with no gradient adds nothing
+    weight = weight / weight.sum()
+    sigma = []
+    for p in (weight.sum(1), weight.sum(0)):
+        x = torch.arange(len(p), dtype=torch.float64)
+        mean = (p * x).sum()
+        sigma.append(float(((p * (x - mean) ** 2).sum()).sqrt()))
+    return tuple(sigma)
+
+
+def float64_reference_sigmas(kernels, depths):
+    """{depth: σ} computed the plain way: the delta sent back through every layer in float64 with no
+    rescaling at all (float64 holds 9⁶⁴ and 10⁻¹⁹²), then measured on the receptive field."""
+    grad = torch.ones((1, kernels.shape[1], 1, 1), dtype=torch.float64)
+    sigmas = {}
+    for depth, layer in enumerate(kernels.to(torch.float64), start=1):
+        grad = F.conv_transpose2d(grad, layer, groups=kernels.shape[1])
+        if depth in depths:
+            sigmas[depth] = _sigma(grad[0])
+    return sigmas
+
+
+FIXED_KERNELS = {"ones(3, 3)": torch.ones(3, 3), "1e-3 kernel": torch.full((3, 3), 1e-3),
+                 "1e-3 and 1e3": torch.tensor([[1e-3, 1.0], [1e3, -1e-3]]),
+                 **{name: get_kernel(name) for name in kernel_names()}}
+
+
+@pytest.mark.parametrize("name", sorted(FIXED_KERNELS))
+def test_fixed_kernels_give_finite_correct_widths_at_every_allowed_depth(name):
+    K = FIXED_KERNELS[name]
+    fields = erf_by_depth(MAX_DEPTH, weights=K)  # depths 1 … 64 in one call
+    assert len(fields) == MAX_DEPTH == 64
+    for field in fields:
+        assert all(math.isfinite(s) for s in field.sigma + field.centre)
+        assert bool(torch.isfinite(field.gradient).all()) and float(field.gradient.sum()) == pytest.approx(1, abs=1e-5)
+    expected = float64_reference_sigmas(K.expand(MAX_DEPTH, 1, 1, *K.shape), (1, 16, 47, 48, 63, 64))
+    for depth, sigma in expected.items():
+        assert fields[depth - 1].sigma == pytest.approx(sigma, rel=1e-5, abs=1e-6)
+
+
+def test_the_exact_widths_of_the_issues_failing_cases():
+    for K in (torch.ones(3, 3), torch.full((3, 3), 1e-3), get_kernel("box blur")):
+        assert effective_receptive_field(64, weights=K).sigma == pytest.approx((math.sqrt(64 * 8 / 12),) * 2)
+    assert effective_receptive_field(64, 3, "uniform").sigma == pytest.approx((math.sqrt(64 * 8 / 12),) * 2)
+    gaussian = effective_receptive_field(64, weights=get_kernel("gaussian blur"))
+    assert gaussian.sigma == pytest.approx((math.sqrt(64 / 2),) * 2)  # [1, 2, 1]/4 spreads by variance ½
+
+
+@pytest.mark.parametrize("k", [5, 7])
+def test_random_5x5_and_7x7_stacks_give_finite_correct_widths_up_to_depth_64(k):
+    fields = erf_by_depth(MAX_DEPTH, k, "random", samples=3, seed=1)
+    assert all(math.isfinite(s) and s > 0 for f in fields for s in f.sigma)
+    generator = torch.Generator().manual_seed(1)
+    layers = torch.randn((MAX_DEPTH, 3, 1, k, k), generator=generator)
+    for depth, sigma in float64_reference_sigmas(layers, (48, 56, 64)).items():
+        assert fields[depth - 1].sigma == pytest.approx(sigma, rel=1e-4)
+
+
+def test_a_deep_relu_stack_of_ones_matches_float64_autograd():
+    """ones(3, 3) with a ReLU: the activations reach 9⁴⁸ ≈ 10⁴⁶, beyond float32, by depth 48."""
+    depth, samples = 48, 2
+    fields = erf_by_depth(depth, weights=torch.ones(3, 3), nonlinearity="relu", samples=samples, seed=2)
+    assert all(math.isfinite(s) and s > 0 for f in fields for s in f.sigma)
+    generator = torch.Generator().manual_seed(2)
+    size = fields[0].canvas
+    start = torch.randn((1, samples) + size, generator=generator).double()
+    layers = torch.ones(depth, samples, 1, 3, 3, dtype=torch.float64)
+    maps = _autograd_maps(layers, start, relu=True)
+    for field, local in zip(fields, maps, strict=True):
+        assert field.sigma == pytest.approx(_sigma(local), rel=1e-5)
+
+
+def test_a_relu_stack_that_switches_every_path_off_is_refused_not_measured_as_zero():
+    with pytest.raises(ValueError, match="(?s)^nonlinearity: .*depth 2 .*switched off.*no effective receptive"):
+        erf_by_depth(3, weights=-torch.ones(2, 2), nonlinearity="relu")  # relu(−x) ≥ 0, then −(…) ≤ 0: all off
+
+
+def test_an_all_zero_kernel_is_refused():
+    with pytest.raises(ValueError, match="weights: .*non-zero"):
+        effective_receptive_field(2, weights=torch.zeros(2, 2))

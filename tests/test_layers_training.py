@@ -103,3 +103,51 @@ def test_zero_epochs_returns_untrained_layer_and_no_losses():
     X, Y = chapter_data()
     layer, losses = learn_kernel(X, Y, num_epochs=0, seed=0)
     assert losses == [] and layer.weight.shape == (1, 1, 1, 2)
+
+
+BOOK_CONV2D = """class Conv2D(nn.Module):
+    def __init__(self, kernel_size):
+        super().__init__()
+        self.weight = nn.Parameter(torch.rand(kernel_size))
+        self.bias = nn.Parameter(torch.zeros(1))
+
+    def forward(self, x):
+        return corr2d(x, self.weight) + self.bias
+"""
+
+
+def test_show_source_of_conv2d_is_the_books_class_and_it_is_what_runs(monkeypatch):
+    from conv_lessons import chapter
+    from conv_lessons.source import source_of
+
+    assert source_of(Conv2D) == BOOK_CONV2D
+    calls = []
+    book = chapter.corr2d
+    monkeypatch.setattr(chapter, "corr2d", lambda x, K: calls.append(K) or book(x, K))
+    layer = Conv2D((1, 2))
+    assert isinstance(layer, chapter.Conv2D)
+    layer([[1.0, 2.0, 3.0]])  # a list: the public class checks and converts it, then the book's forward runs
+    assert calls == [layer.weight]
+
+
+def test_a_subclass_of_conv2d_shows_its_own_source():
+    from conv_lessons.source import source_of
+
+    class Mine(Conv2D):
+        pass
+
+    assert source_of(Mine).startswith("class Mine(Conv2D):")
+
+
+def test_learn_kernel_accepts_the_books_4d_tensors():
+    X, Y = chapter_data()
+    _, flat = learn_kernel(X, Y, seed=0)
+    _, book = learn_kernel(X.reshape((1, 1, 6, 8)), Y.reshape((1, 1, 6, 7)), seed=0)
+    assert book == flat
+
+
+@pytest.mark.parametrize("shape", [(1, 6, 8), (2, 1, 6, 8), (1, 2, 6, 8), (1, 1, 1, 6, 8)])
+def test_learn_kernel_other_extra_dimensions_still_get_the_clear_error(shape):
+    X, Y = chapter_data()
+    with pytest.raises(ValueError, match=r"X: expected a 2-D tensor \(height, width\)"):
+        learn_kernel(torch.ones(shape), Y)
