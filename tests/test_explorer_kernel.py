@@ -1,5 +1,7 @@
 """The kernel explorer (with the padding/stride preview), driven from Python as a learner would."""
 
+import html
+
 import ipywidgets as widgets
 import numpy as np
 import pytest
@@ -9,21 +11,17 @@ from matplotlib.figure import Figure
 
 from conv_lessons import edge_image, get_kernel, kernel_names
 from conv_lessons.explorers import kernel_explorer
-from conv_lessons.explorers.kernel import (
-    display_values,
-    kernel_comparison_figure,
-    kernel_figure,
-    load_image,
-    output_size_text,
-    parse_kernel_entry,
-)
+from conv_lessons.explorers.kernel import output_size_text, parse_kernel_entry
+from conv_lessons.figures import kernel_comparison_figure, kernel_figure
+from conv_lessons.figures.kernel import display_values, load_image
 from conv_lessons.padding import conv_output_size, pad2d
 
 TORCH_MODE = {"zeros": "constant", "replicate": "replicate", "reflect": "reflect", "circular": "circular"}
 
 
-def png(explorer) -> bytes:
-    return bytes(explorer.view.image.value)
+def png(explorer) -> tuple[bytes, ...]:
+    """What the page shows: the PNG of each image (the input part, then the kernel and output)."""
+    return tuple(bytes(image.value) for image in explorer.view.images)
 
 
 def kernel_of(explorer) -> list[list[str]]:
@@ -37,8 +35,8 @@ def explorer():
 
 def test_builds_with_no_arguments_on_the_photo_with_the_chapter_kernel(explorer):
     assert isinstance(explorer, widgets.VBox)
-    assert explorer.view.image in explorer.children and explorer.message in explorer.children
-    assert png(explorer).startswith(b"\x89PNG")
+    assert explorer.view.widget in explorer.children and explorer.message in explorer.children
+    assert all(part.startswith(b"\x89PNG") for part in png(explorer))
     assert explorer.setup.X.shape == (225, 192)  # the photo, downsampled
     assert kernel_of(explorer) == [["1", "-1"]]
     assert explorer.setup.Y.shape == (225, 191)
@@ -196,7 +194,7 @@ def test_a_kernel_larger_than_the_padded_input_is_an_invalid_setup(explorer):
     c["image"].value = "edge"
     c["k_h"].value = 7
     assert "Invalid setup" in explorer.message.value and "kernel height k_h" in explorer.message.value
-    assert "no output (k = 7 > n + 2p = 6)" in explorer.readout.value
+    assert "no output (k = 7 > n + 2p = 6)" in html.unescape(explorer.readout.value)
     c["padding_mode"].value = "zeros"  # one pixel of padding each side makes it fit
     assert explorer.message.value == "" and explorer.setup.Y.shape == (2, 9)
 
