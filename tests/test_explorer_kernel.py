@@ -236,3 +236,46 @@ def test_static_figures_label_input_kernel_and_output():
         kernel_figure("cat")
     with pytest.raises(ValueError, match="Invalid setup"):
         kernel_figure("edge", "sobel x", padding=6, mode="reflect")
+
+
+@pytest.mark.parametrize(("typed", "complaint"), [
+    ("1e39", "between -3.4e38 and 3.4e38"),  # finite for Python, inf in the float32 kernel
+    ("-1e39", "between -3.4e38 and 3.4e38"),
+    ("1e-50", "which would become 0"),
+])
+def test_entries_the_float32_kernel_cannot_hold_are_refused(explorer, typed, complaint):
+    explorer.controls["image"].value = "edge"
+    before, good = png(explorer), explorer.setup
+    explorer.cells[0][1].value = typed
+    message = html.unescape(explorer.message.value)
+    assert "kernel entry K[0, 1]: expected a number the kernel's float32 values can hold" in message
+    assert complaint in message and repr(typed) in message
+    assert png(explorer) == before and explorer.setup is good
+    assert torch.isfinite(explorer.setup.Y).all()
+
+
+def test_a_kernel_whose_output_overflows_float32_is_refused(explorer):
+    explorer.controls["image"].value = "edge"
+    explorer.cells[0][0].value = "3e38"
+    before = png(explorer)
+    explorer.cells[0][1].value = "3e38"  # each fits float32, their sum over a white window does not
+    assert "output overflows" in explorer.message.value
+    assert png(explorer) == before and torch.isfinite(explorer.setup.Y).all()
+
+
+def test_a_huge_entry_is_cut_in_the_message(explorer):
+    explorer.cells[0][1].value = "x" * 100_000
+    message = html.unescape(explorer.message.value)
+    assert "kernel entry K[0, 1]: expected a number" in message and "(100,000 characters)" in message
+    assert len(message) < 400
+
+
+def test_resizing_the_kernel_keeps_what_was_typed_even_a_mistake(explorer):
+    explorer.cells[0][1].value = "abc"
+    assert "K[0, 1]" in explorer.message.value
+    explorer.controls["k_h"].value = 2
+    assert kernel_of(explorer) == [["1", "abc"], ["0", "0"]]  # not silently turned into 0
+    assert "kernel entry K[0, 1]: expected a number, got &#x27;abc&#x27;" in explorer.message.value
+    assert explorer.cells[0][1].layout.border
+    explorer.cells[0][1].value = "-1"
+    assert explorer.message.value == "" and explorer.setup.K.tolist() == [[1.0, -1.0], [0.0, 0.0]]

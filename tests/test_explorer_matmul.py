@@ -10,8 +10,8 @@ from conv_lessons.explorers import matmul_explorer
 from conv_lessons.explorers.matmul import MatmulExplorer
 from conv_lessons.figures import conv_matrix_figure, im2col_figure, matmul_figure
 from conv_lessons.figures.matmul import PALETTE, counts_text, row_text, weight_index_map
-from conv_lessons.style import HIGHLIGHT
 from conv_lessons.matrix import conv_matrix
+from conv_lessons.style import HIGHLIGHT
 
 
 @pytest.fixture

@@ -96,7 +96,7 @@ def test_tiles_send_only_the_part_that_changed():
     halves = np.hstack([pixels(bytes(image.value)) for image in view.images])
     assert np.array_equal(halves, pixels(view.png()))  # side by side they are the whole picture
     with pytest.raises(AttributeError, match="tiles"):
-        view.image
+        _ = view.image
 
 
 def test_message_box_escapes_html():

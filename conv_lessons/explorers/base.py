@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from functools import partial
 from html import escape
 from typing import Any
@@ -225,10 +225,19 @@ class Explorer(widgets.VBox):
         self.updates.flush()
 
     def _draw_guarded(self, reasons: tuple[str, ...]) -> None:
-        try:
-            self.draw(reasons)
-        except (ValueError, TypeError) as error:
-            self.message.show_error(str(error))
+        # Every widget sends its changes once, when the update is done (a slider whose range and
+        # value both change sends one message, not two); the pictures go first.
+        images = {id(image) for image in self.view.images}
+        with ExitStack() as stack:
+            for widget in [*_descendants(self), *self.controls.values()]:
+                if id(widget) not in images:
+                    stack.enter_context(widget.hold_sync())
+            for image in self.view.images:  # entered last, so released (sent) first
+                stack.enter_context(image.hold_sync())
+            try:
+                self.draw(reasons)
+            except (ValueError, TypeError) as error:
+                self.message.show_error(str(error))
 
     def draw(self, reasons: tuple[str, ...]) -> None:
         """Read the controls and show the picture and readouts for them (subclasses implement it).

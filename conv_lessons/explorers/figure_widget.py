@@ -156,8 +156,9 @@ class FigureView:
             self.images[0].layout.max_width = "100%"
             self.images[0].layout.height = "auto"
         else:  # side by side with no gap; shrink together (flex-shrink is weighted by width) in a narrow page
-            for image in self.images:
-                image.layout = widgets.Layout(margin="0", min_width="0", height="auto", flex="0 1 auto")
+            for image in self.images:  # (set on the widget's own Layout: a replaced one would stay alive)
+                image.layout.margin, image.layout.min_width, image.layout.height = "0", "0", "auto"
+                image.layout.flex = "0 1 auto"
             self.widget = widgets.HBox(self.images, layout=widgets.Layout(max_width="100%", overflow="hidden"))
         self._animated: list[Artist] = []
         self._colorbars: list[LiveColorbar] = []

@@ -56,7 +56,7 @@ __all__ = [
 MAX_PADDING = {"photo": 8, "edge": 6, "diagonal": 6}
 CELL_WIDTH = 58  # pixels per kernel entry box
 SHOWN_CHARACTERS = 24  # a longer entry is cut in messages
-FLOAT32 = np.finfo(np.float32)
+FLOAT32_MAX = float(np.finfo(np.float32).max)  # as a Python float: comparing with it casts nothing
 
 _FRACTION = re.compile(r"^\s*([+-]?\d+(?:\.\d*)?)\s*/\s*(\d+(?:\.\d*)?)\s*$")
 
@@ -96,7 +96,7 @@ def parse_kernel_entry(text: str, where: str = "kernel entry") -> float:
         value = math.inf
     if not math.isfinite(value):
         raise ValueError(f"{where}: expected a finite number, got {_shown(raw)}. {fix}")
-    if abs(value) > FLOAT32.max:
+    if abs(value) > FLOAT32_MAX:
         raise ValueError(f"{where}: expected a number the kernel's float32 values can hold (between "
                          f"-3.4e38 and 3.4e38), got {_shown(raw)}. Type a smaller number such as 1000.")
     if value != 0 and np.float32(value) == 0:

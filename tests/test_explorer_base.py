@@ -1,0 +1,214 @@
+"""What every explorer shares: updates that keep up with the hand, one image message per step, no
+leaked widgets.
+
+In a Jupyter kernel an explorer's update runs on the kernel's event loop after the widget message
+that asked for it; here a plain asyncio loop plays the kernel's.  Outside a running loop (the rest
+of the test suite) updates run at once, inside the control change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import warnings
+from collections import Counter
+from typing import Any
+
+import ipywidgets as widgets
+import pytest
+from comm import DummyComm
+
+from conv_lessons import explorers
+from conv_lessons.explorers.base import Explorer, Updates
+
+NAMES = explorers.__all__
+SKIP = (widgets.Play, widgets.Button, widgets.Text, widgets.Textarea)
+
+
+def steps(explorer: Any, count: int) -> list[tuple[str, Any]]:
+    """``count`` control changes a learner could make: every control in turn, walking each slider up
+    and down its range and cycling each menu (disabled controls and Play buttons left alone)."""
+    plans = []
+    for name, control in explorer.controls.items():
+        if isinstance(control, SKIP) or getattr(control, "disabled", False):
+            continue
+        if isinstance(control, (widgets.Dropdown, widgets.ToggleButtons)):
+            values = [o[1] if isinstance(o, tuple) else o for o in control.options]
+        elif isinstance(control, widgets.Checkbox):
+            values = [not control.value, control.value]
+        elif isinstance(control, widgets.FloatLogSlider):
+            values = [control.base ** (control.min + (control.max - control.min) * f) for f in (0.2, 0.5, 0.8, 0.5)]
+        else:
+            grid = list(range(control.min, control.max + 1))
+            values = grid + grid[-2:0:-1]
+        plans.append((name, values))
+    changes = []
+    while len(changes) < count:
+        for name, values in plans:
+            changes.extend((name, value) for value in values[: max(1, count // (2 * len(plans)))])
+    return changes[:count]
+
+
+def live_widgets() -> int:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return len(widgets.Widget.widgets)
+
+
+def picture(explorer: Any) -> tuple[bytes, ...]:
+    return tuple(bytes(image.value) for image in explorer.view.images)
+
+
+# -- latest state only ---------------------------------------------------------------------------
+def test_outside_an_event_loop_updates_run_at_once():
+    ran = []
+    updates = Updates(ran.append)
+    updates.request("a")
+    assert ran == [("a",)] and updates.pending == ()
+    with updates.held():
+        updates.request("b")
+        updates.request("c")
+        updates.request("b")
+        assert ran == [("a",)]
+    assert ran == [("a",), ("c", "b")]  # once for all, a repeated reason moved to the end
+
+
+def test_an_update_that_asks_for_another_runs_again_at_once():
+    ran = []
+
+    def work(reasons):
+        ran.append(reasons)
+        if reasons == ("first",):
+            updates.request("second")
+
+    updates = Updates(work)
+    updates.request("first")
+    assert ran == [("first",), ("second",)]
+
+
+def test_in_an_event_loop_many_requests_make_one_update_after_the_handler():
+    async def scenario():
+        ran = []
+        updates = Updates(ran.append)
+        for step in range(10):
+            updates.request(f"step {step % 3}")
+        assert ran == []  # nothing drawn inside the "message handler"
+        await asyncio.sleep(0)
+        return ran
+
+    assert asyncio.run(scenario()) == [("step 1", "step 2", "step 0")]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_drag_of_many_steps_draws_once_and_shows_the_final_state(name):
+    """Twenty control changes handled before the update could run (messages that arrived while a
+    picture was being drawn) cost one render, and that render shows the final values."""
+
+    async def drag() -> tuple[Any, int, int]:
+        explorer = getattr(explorers, name)()
+        renders = explorer.view.renders
+        changes = steps(explorer, 20)
+        loop = asyncio.get_running_loop()
+        for control, value in changes:  # each change is one widget message, handled in its own loop step
+            loop.call_soon(setattr, explorer.controls[control], "value", value)
+        for _ in range(len(changes) + 3):
+            await asyncio.sleep(0)
+        return explorer, explorer.view.renders - renders, explorer.updates.runs
+
+    explorer, renders, _ = asyncio.run(drag())
+    assert renders == 1
+    final = {name: control.value for name, control in explorer.controls.items()}
+    reference = getattr(explorers, name)()  # the same final values set one by one, outside a loop
+    for control, value in final.items():
+        if not isinstance(reference.controls[control], widgets.Play):
+            reference.controls[control].value = value
+    assert picture(explorer) == picture(reference)
+    assert explorer.message.value == reference.message.value
+
+
+def test_a_bad_value_in_a_scheduled_update_becomes_the_message():
+    async def scenario():
+        explorer = explorers.correlation_explorer()
+        explorer.controls["k_h"].value = 4  # larger than the 3×3 input
+        await asyncio.sleep(0)
+        return explorer
+
+    explorer = asyncio.run(scenario())
+    assert "K: expected a kernel no larger than the input X (3×3)" in explorer.message.value
+
+
+def test_flush_draws_a_pending_update_now():
+    async def scenario():
+        explorer = explorers.matmul_explorer()
+        explorer.controls["row"].value = 4
+        assert explorer.updates.pending == ("row",)
+        explorer.flush()
+        return explorer
+
+    explorer = asyncio.run(scenario())
+    assert explorer.updates.pending == () and "Row 4 of W" in explorer.readout.value
+
+
+def test_a_subclass_must_draw():
+    from conv_lessons.explorers.figure_widget import FigureView
+
+    with pytest.raises(NotImplementedError):
+        Explorer(FigureView()).lay_out()
+
+
+# -- one image message per step ------------------------------------------------------------------
+@pytest.fixture
+def sent(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict, list]]:
+    """Every comm message the kernel would send: (comm id, data, buffers)."""
+    messages: list[tuple[str, dict, list]] = []
+
+    def publish_msg(self, msg_type, data=None, metadata=None, buffers=None, **keys):
+        if msg_type == "comm_msg":
+            messages.append((self.comm_id, data or {}, list(buffers or [])))
+
+    monkeypatch.setattr(DummyComm, "publish_msg", publish_msg)
+    return messages
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_each_step_sends_one_image_message_and_each_widget_at_most_once(name, sent):
+    explorer = getattr(explorers, name)()
+    images = {image.model_id: image for image in explorer.view.images}
+    for control, value in steps(explorer, 30):
+        before = picture(explorer)
+        sent.clear()
+        explorer.controls[control].value = value
+        pictures = [comm for comm, data, buffers in sent if comm in images and buffers]
+        changed = sum(a != b for a, b in zip(before, picture(explorer), strict=True))
+        assert len(pictures) == len(set(pictures)) == changed, (control, value)
+        if len(images) == 1 and before != picture(explorer):
+            assert len(pictures) == 1
+        updates = Counter(comm for comm, data, _ in sent if data.get("method") == "update")
+        assert max(updates.values(), default=0) <= 1, (control, value, updates)  # no widget updated twice
+    if name == "kernel_explorer":  # the input part is sent only when the input changes
+        sent.clear()
+        explorer.controls["display"].value = "absolute" if explorer.controls["display"].value != "absolute" \
+            else "signed"
+        assert [comm for comm, _, buffers in sent if buffers] == [explorer.view.images[1].model_id]
+
+
+# -- no leaked widgets ---------------------------------------------------------------------------
+@pytest.mark.parametrize("name", NAMES)
+def test_two_hundred_changes_leave_no_new_widgets(name):
+    explorer = getattr(explorers, name)()
+    changes = steps(explorer, 200)
+    if name == "kernel_explorer":  # presets and kernel sizes are what used to leak: make sure they are in
+        changes = [("preset", p) for p in explorer.controls["preset"].options] * 5 + \
+                  [(size, v) for v in (3, 1, 5, 2) for size in ("k_h", "k_w")] * 10
+    before = live_widgets()
+    for control, value in changes[:200]:
+        explorer.controls[control].value = value
+    assert live_widgets() == before
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_closing_an_explorer_closes_every_widget_it_made(name):
+    before = live_widgets()
+    explorer = getattr(explorers, name)()
+    assert live_widgets() > before
+    explorer.close()
+    assert live_widgets() == before
