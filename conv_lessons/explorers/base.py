@@ -33,6 +33,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from ..style import ERROR
+from ..threads import one_thread
 from .figure_widget import FigureView
 
 __all__ = ["Explorer", "Updates", "MessageBox", "Readout"]
@@ -234,6 +235,7 @@ class Explorer(widgets.VBox):
                     stack.enter_context(widget.hold_sync())
             for image in self.view.images:  # entered last, so released (sent) first
                 stack.enter_context(image.hold_sync())
+            stack.enter_context(one_thread())  # small tensors: PyTorch's thread pool would only wait
             try:
                 self.draw(reasons)
             except (ValueError, TypeError) as error:

@@ -87,7 +87,7 @@ class CorrelationExplorer(Explorer):
         X, K = chapter_example(n_h, n_w, k_h, k_w)
         check_fits(X, K)  # raises → the message; the last good picture stays
         self.row.show(X, K, corr2d(X, K))
-        self.view.invalidate()
+        self.view.invalidate(key=(n_h, n_w, k_h, k_w))  # the sizes determine everything static
         last = self.row.count - 1
         with self.quietly():  # clamping the position is drawn by this update, not by another one
             self.controls["position"].max = last

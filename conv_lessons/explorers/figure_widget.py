@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import struct
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections import OrderedDict
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -31,6 +32,7 @@ from ..style import EXPLORER_DPI, number
 
 __all__ = ["FigureView", "LiveColorbar", "encode_png"]
 
+BACKGROUNDS = 8  # full-figure backgrounds kept per view (about 1 MB each), see FigureView.invalidate
 _GLYPH_CACHE: dict[tuple[Any, ...], list[tuple[np.ndarray, int, int]]] = {}
 _GLYPH_CACHE_LIMIT = 20_000
 
@@ -163,6 +165,8 @@ class FigureView:
         self._animated: list[Artist] = []
         self._colorbars: list[LiveColorbar] = []
         self._background: Any = None
+        self._key: Hashable = None
+        self._backgrounds: OrderedDict[Hashable, Any] = OrderedDict()
         self.renders = 0
 
     def cut(self, *tiles: float) -> None:
@@ -201,9 +205,18 @@ class FigureView:
         self._colorbars.append(bar)
         return bar
 
-    def invalidate(self) -> None:
-        """Forget the cached background: the next :meth:`render` redraws the whole figure."""
+    def invalidate(self, key: Hashable = None) -> None:
+        """The static part changed: the next :meth:`render` redraws the whole figure.
+
+        ``key`` names the static state (say, the sizes of the matrices shown): the background drawn
+        for it is kept (the last :data:`BACKGROUNDS` of them), so coming back to a state costs a
+        blit, not a full redraw.  The key must determine everything static in the picture.
+        """
         self._background = None
+        self._key = key
+        if key is not None and key in self._backgrounds:
+            self._background = self._backgrounds[key]
+            self._backgrounds.move_to_end(key)
 
     def draw(self) -> None:
         """Bring the canvas up to date: the cached background, then the animated artists on top."""
@@ -213,6 +226,10 @@ class FigureView:
             if self._background is None:
                 self.canvas.draw()  # animated artists are skipped here ...
                 self._background = self.canvas.copy_from_bbox(self.figure.bbox)
+                if self._key is not None:
+                    self._backgrounds[self._key] = self._background
+                    while len(self._backgrounds) > BACKGROUNDS:
+                        self._backgrounds.popitem(last=False)
             else:
                 self.canvas.restore_region(self._background)
             for artist in self._animated:  # ... and drawn on top of the cached background here
@@ -255,16 +272,16 @@ def encode_png(rgba: np.ndarray, png_filter: str = "none", level: int = 2) -> by
     pictures of many small cells), then zlib at a fast level.
     """
     height, width = rgba.shape[:2]
-    rgb = np.ascontiguousarray(rgba[..., :3]).reshape(height, 3 * width)
-    rows = np.empty((height, 1 + 3 * width), dtype=np.uint8)
+    rows = np.empty((height, 1 + 3 * width), dtype=np.uint8)  # each row: its filter type, then R, G, B, R, …
+    pixels = rows[:, 1:].reshape(height, width, 3)  # a view: written in one pass below
     if png_filter == "up" and height > 1:
         rows[:, 0] = 2
         rows[0, 0] = 0
-        rows[0, 1:] = rgb[0]
-        np.subtract(rgb[1:], rgb[:-1], out=rows[1:, 1:])
+        pixels[0] = rgba[0, :, :3]
+        np.subtract(rgba[1:, :, :3], rgba[:-1, :, :3], out=pixels[1:])
     else:
         rows[:, 0] = 0
-        rows[:, 1:] = rgb
+        pixels[...] = rgba[..., :3]
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8 bits, RGB, deflate, no interlace
     return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(rows.tobytes(), level))
             + _chunk(b"IEND", b""))

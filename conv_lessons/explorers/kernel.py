@@ -36,7 +36,6 @@ from ..figures.kernel import (
 from ..kernels import KERNELS, get_kernel, kernel_names
 from ..padding import conv_output_size
 from ..style import ERROR, width
-from ..threads import one_thread
 from .base import Explorer, Readout
 from .figure_widget import FigureView
 
@@ -236,7 +235,7 @@ class KernelExplorer(Explorer):
             self.controls["padding"].max = MAX_PADDING[self.controls["image"].value]
         self.panels.layout(tuple(self.X.shape))
         self.view.cut(self.panels.cut)
-        self.view.invalidate()
+        self.view.invalidate(key=tuple(self.X.shape))  # the layout follows the input's shape
 
     def _show_kernel(self, K: torch.Tensor) -> None:
         """Show ``K`` in the Text boxes (one box per value), without an update for each box."""
@@ -308,16 +307,16 @@ class KernelExplorer(Explorer):
                           output_size_text(n_h, k_h, padding, stride, "height"),
                           output_size_text(n_w, k_w, padding, stride, "width"))
         try:
-            with one_thread():
-                setup = KernelSetup(self.X, K, padding, mode, stride)
+            setup = KernelSetup(self.X, K, padding, mode, stride)
         except ValueError as error:
             text = str(error)
             raise ValueError(text if "Invalid setup" in text else f"Invalid setup. {text}") from None
-        if not torch.isfinite(setup.Y).all():
+        Y = to_numpy(setup.Y)
+        if not np.isfinite(Y).all():
             raise ValueError(f"kernel: expected values whose sums fit float32, got a kernel whose output overflows "
                              f"(largest |weight| {float(K.abs().max()):.3g}). Use smaller kernel values.")
         self.setup = setup
-        self.panels.show(to_numpy(setup.padded), (setup.padding,) * 2, to_numpy(K), to_numpy(setup.Y),
+        self.panels.show(to_numpy(setup.padded), (setup.padding,) * 2, to_numpy(K), Y,
                          self.controls["display"].value, (stride, stride))
         self.message.clear()
         self._write_note()

@@ -44,7 +44,7 @@ class MatmulExplorer(Explorer):
 
     def __init__(self) -> None:
         super().__init__(FigureView(figsize=(10.0, 4.0), dpi=80, png_filter="up"))
-        self.picture = MatmulPicture(self.view.figure)
+        self.picture = MatmulPicture(self.view.figure, pixel_exact=True)
         self.view.animate(*self.picture.artists)
         self.readout = Readout()
         style = {"continuous_update": True, "style": {"description_width": "initial"},

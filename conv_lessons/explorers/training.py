@@ -67,7 +67,7 @@ class TrainingExplorer(Explorer):
                            seed=c["seed"].value)
         self.run = run
         if self.picture.show(run):
-            self.view.invalidate()
+            self.view.invalidate(key=self.picture.limits)  # the axes' limits are all that changes
         self.view.render()
         status, warning = describe_run(run, self.picture.bowl)
         self.readout.show(*status.split("\n"), size="12px")

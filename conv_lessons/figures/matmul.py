@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import torch
 from matplotlib import font_manager
+from matplotlib.artist import Artist
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.gridspec import GridSpec
@@ -40,6 +41,7 @@ __all__ = [
     "conv_matrix_figure",
     "im2col_figure",
     "MatmulPicture",
+    "PixelImage",
     "weight_index_map",
     "counts_text",
     "row_text",
@@ -118,29 +120,64 @@ def row_text(input_shape: Any, kernel_shape: Any, row: int) -> str:
             f"{pairs}; the other {n_h * n_w - len(columns)} entries of the row are 0.")
 
 
+class PixelImage(Artist):
+    """An RGBA bitmap drawn 1:1 at the top-left pixel of its axes, with no resampling.
+
+    ``imshow`` resamples even a bitmap that already has the axes' size (a few milliseconds per
+    panel); an explorer redrawing four panels per step uses this instead.  Static figures keep
+    ``imshow`` (any backend, any resolution).
+    """
+
+    def __init__(self, ax: Any, rgba: np.ndarray) -> None:
+        super().__init__()
+        ax.add_artist(self)
+        self.set_data(rgba)
+
+    def set_data(self, rgba: np.ndarray) -> None:
+        """Show ``rgba`` (rows top to bottom, uint8)."""
+        self.rgba = np.asarray(rgba, dtype=np.uint8)
+        self._bottom_up = np.ascontiguousarray(self.rgba[::-1])  # the renderer's row order (and writeable)
+        self.stale = True
+
+    def get_array(self) -> np.ndarray:
+        return self.rgba
+
+    def draw(self, renderer: Any) -> None:
+        if not self.get_visible():
+            return
+        box = self.axes.bbox
+        gc = renderer.new_gc()
+        renderer.draw_image(gc, round(box.x0), round(box.y1) - self.rgba.shape[0], self._bottom_up)
+        gc.restore()
+        self.stale = False
+
+
 class _Raster:
-    """One panel drawn as a bitmap at the exact pixel size of its axes, shown with one ``imshow``.
+    """One panel drawn as a bitmap at the exact pixel size of its axes.
 
     matplotlib draws a text label in about a millisecond; a panel of 64 numbered cells would cost
     far more than the explorer's budget.  Here the cells, lines and labels are painted with PIL
     (each label's glyphs rendered once and cached) and the axes shows the result 1:1, so a change
-    of sizes costs one ``set_data``.
+    of sizes costs one ``set_data`` (``pixel_exact``: drawn by :class:`PixelImage`, else ``imshow``).
     """
 
-    def __init__(self, ax: Any, oversample: float = 1.0) -> None:
+    def __init__(self, ax: Any, pixel_exact: bool = False) -> None:
         self.ax = ax
         figure = ax.figure
         box = ax.get_position()
-        self.scale = figure.dpi * oversample / 72  # pixels per point
-        self.width = max(int(box.width * figure.get_figwidth() * figure.dpi * oversample), 1)
-        self.height = max(int(box.height * figure.get_figheight() * figure.dpi * oversample), 1)
+        self.scale = figure.dpi / 72  # pixels per point
+        self.width = max(int(box.width * figure.get_figwidth() * figure.dpi), 1)
+        self.height = max(int(box.height * figure.get_figheight() * figure.dpi), 1)
         ax.set_axis_off()
         ax.set_xlim(0, self.width)
         ax.set_ylim(self.height, 0)
         ax.set_autoscale_on(False)
-        # uint8 RGBA shown 1:1 is the cheapest image for matplotlib to draw (no conversion, no alpha stacking).
-        self.image = ax.imshow(np.full((self.height, self.width, 4), 255, dtype=np.uint8),
-                               extent=(0, self.width, self.height, 0), interpolation="nearest", aspect="auto")
+        blank = np.full((self.height, self.width, 4), 255, dtype=np.uint8)
+        if pixel_exact:
+            self.image: Any = PixelImage(ax, blank)
+        else:  # uint8 RGBA shown 1:1 is the cheapest image for matplotlib to draw (no conversion, no alpha stacking)
+            self.image = ax.imshow(blank, extent=(0, self.width, self.height, 0), interpolation="nearest",
+                                   aspect="auto")
 
     def cells(self, fills: np.ndarray, labels: list[str] | None = None, *, fontsize: float = 8,
               outline: tuple[int, int, int, int] | None = None, grid: bool = True) -> float:
@@ -201,13 +238,14 @@ class _Raster:
 class MatmulPicture:
     """Kernel, output Y, input X and the matrix W, for any sizes up to 8×8 input and 4×4 kernel."""
 
-    def __init__(self, figure: Figure, oversample: float = 1.0) -> None:
+    def __init__(self, figure: Figure, pixel_exact: bool = False) -> None:
+        """``pixel_exact``: draw the panels 1:1 with :class:`PixelImage` (for an explorer's Agg canvas)."""
         grid = GridSpec(2, 3, figure=figure, width_ratios=[1.0, 1.6, 3.4], height_ratios=[1, 1.3],
                         left=0.01, right=0.99, top=0.9, bottom=0.02, wspace=0.1, hspace=0.22)
-        self.kernel = _Raster(figure.add_subplot(grid[0, 0]), oversample)
-        self.output = _Raster(figure.add_subplot(grid[1, 0]), oversample)
-        self.input = _Raster(figure.add_subplot(grid[:, 1]), oversample)
-        self.matrix = _Raster(figure.add_subplot(grid[:, 2]), oversample)
+        self.kernel = _Raster(figure.add_subplot(grid[0, 0]), pixel_exact)
+        self.output = _Raster(figure.add_subplot(grid[1, 0]), pixel_exact)
+        self.input = _Raster(figure.add_subplot(grid[:, 1]), pixel_exact)
+        self.matrix = _Raster(figure.add_subplot(grid[:, 2]), pixel_exact)
         self.kernel.ax.set_title("kernel K", fontsize=10)
         self.output.ax.set_title("output Y", fontsize=10)
         self.input.ax.set_title("input X (pixel numbers)", fontsize=10)
@@ -262,7 +300,7 @@ def matmul_figure(input_shape: Any = (5, 5), kernel_shape: Any = (3, 3), row: in
     out_h, out_w = output_shape((n_h, n_w), (k_h, k_w))
     row = _check_row(row, out_h * out_w)
     figure = Figure(figsize=(10.0, 4.0), dpi=100)
-    MatmulPicture(figure, oversample=1.0).show(n_h, n_w, k_h, k_w, row)
+    MatmulPicture(figure).show(n_h, n_w, k_h, k_w, row)
     return figure
 
 

@@ -205,7 +205,7 @@ class TrainingPicture:
         weight_ax.set_xlabel("epoch (0 = random start)")
         weight_ax.legend(loc="center right", fontsize=8, framealpha=0.9)
         self.title = figure.suptitle("", fontsize=11, y=0.975)
-        self._limits: tuple[Any, ...] = ()
+        self.limits: tuple[Any, ...] = ()
 
     def _draw_bowl(self, ax: Any) -> None:
         (x_lo, x_hi), (y_lo, y_hi) = BOWL_VIEW
@@ -265,9 +265,9 @@ class TrainingPicture:
         self.title.set_color("black" if run.lr < self.bowl.limit else ERROR)
         self._show_escape(weights)
         limits = (self._epoch_limit(run.num_epochs), low, high)
-        if limits == self._limits:
+        if limits == self.limits:
             return False
-        self._limits = limits
+        self.limits = limits
         loss_ax, weight_ax = self.axes[1], self.axes[2]
         loss_ax.set_xlim(0.5, limits[0] + 0.5)
         loss_ax.set_ylim(low, high)
