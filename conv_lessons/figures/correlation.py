@@ -132,7 +132,7 @@ class _Panel:
             text.set_position((-0.58, r))
             text.set_text(str(r))
             text.set_fontsize(small)
-        ax.set_title(title, fontsize=max(8.0, min(11.0, font)), pad=max(10.0, font * 1.2))
+        ax.set_title(title, fontsize=max(8.0, min(11.0, font)), pad=max(10.0, font * 1.2), y=1.0)
 
 
 class CorrelationRow:

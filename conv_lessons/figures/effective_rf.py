@@ -102,7 +102,7 @@ class ERFPicture:
         self.ax_map.add_patch(self.circle)
         self.ax_map.set_xlabel("input column − centre (px)")
         self.ax_map.set_ylabel("input row − centre (px)")
-        self.ax_map.set_title("gradient of the centre output")
+        self.ax_map.set_title("gradient of the centre output", y=1.0)
         self.ax_map.legend(handles=[self.box, self.circle], loc="upper left", fontsize=7, framealpha=0.6,
                            facecolor="0.2", labelcolor="white", edgecolor="none")
         (self.profile,) = self.ax_profile.plot([], [], "o-", color=POSITIVE, markersize=3, linewidth=1.2,
@@ -113,7 +113,7 @@ class ERFPicture:
         self.ax_profile.set_ylim(0, 1.22)
         self.ax_profile.set_xlabel("input column − centre (px)")
         self.ax_profile.set_ylabel("share of the gradient (max = 1)")
-        self.ax_profile.set_title("profile along the width")
+        self.ax_profile.set_title("profile along the width", y=1.0)
         self.ax_profile.legend(loc="upper right", fontsize=6.5, frameon=False, handlelength=1.5)
         (self.theory,) = self.ax_growth.plot([], [], "-", color=FIELD, linewidth=2,
                                              label="theoretical size L·(k−1)+1")
@@ -125,7 +125,7 @@ class ERFPicture:
         self.ax_growth.set_xlim(0, MAX_DEPTH + 0.5)
         self.ax_growth.set_xlabel("depth L (layers)")
         self.ax_growth.set_ylabel("pixels")
-        self.ax_growth.set_title("size against depth")
+        self.ax_growth.set_title("size against depth", y=1.0)
         self.ax_growth.legend(loc="upper left", fontsize=7, frameon=False)
         self.ax_growth.grid(alpha=0.3)
         self.setting: tuple[Any, ...] | None = None

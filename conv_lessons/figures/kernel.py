@@ -135,7 +135,7 @@ class KernelPanels:
                                                  fontweight="bold"))
         self.layout(shape)
         for ax, title in zip((self.ax_in, self.ax_k, self.ax_out), titles, strict=True):
-            ax.set_title(title, fontsize=11)
+            ax.set_title(title, fontsize=11, y=1.0)
         # input: the padded image, a frame around the original, the first two window positions
         self.input = self.ax_in.imshow(np.zeros((1, 1)), cmap=IMAGE_CMAP, vmin=0.0, vmax=1.0, aspect="auto",
                                        interpolation="nearest")

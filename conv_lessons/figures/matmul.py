@@ -246,10 +246,10 @@ class MatmulPicture:
         self.output = _Raster(figure.add_subplot(grid[1, 0]), pixel_exact)
         self.input = _Raster(figure.add_subplot(grid[:, 1]), pixel_exact)
         self.matrix = _Raster(figure.add_subplot(grid[:, 2]), pixel_exact)
-        self.kernel.ax.set_title("kernel K", fontsize=10)
-        self.output.ax.set_title("output Y", fontsize=10)
-        self.input.ax.set_title("input X (pixel numbers)", fontsize=10)
-        self.matrix.ax.set_title("W, with Y.flatten() = W @ X.flatten()", fontsize=10)
+        self.kernel.ax.set_title("kernel K", fontsize=10, y=1.0)
+        self.output.ax.set_title("output Y", fontsize=10, y=1.0)
+        self.input.ax.set_title("input X (pixel numbers)", fontsize=10, y=1.0)
+        self.matrix.ax.set_title("W, with Y.flatten() = W @ X.flatten()", fontsize=10, y=1.0)
 
     @property
     def artists(self) -> list[Any]:

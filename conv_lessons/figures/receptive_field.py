@@ -150,7 +150,7 @@ class RFPicture:
         (self.span_line,) = ax.plot([], [], color=OUTPUT, linewidth=1.5, marker="|", markersize=8, zorder=3)
         self.span_text = ax.text(0.5, 0.0, "", ha="center", va="top", fontsize=9, color=OUTPUT)
         self.side_title = ax.set_title("" if self.captions else "side view along the width: the output and "
-                                       "everything it reads", fontsize=10)
+                                       "everything it reads", fontsize=10, y=1.0)
 
     def _make_grid(self) -> None:
         ax = self.grid_ax
@@ -169,7 +169,7 @@ class RFPicture:
         ax.add_patch(self.patch_box)
         self.patch_numbers = [ax.text(0, 0, "", ha="center", va="center", fontsize=7.5)
                               for _ in range(self.numbers_up_to**2)]
-        self.grid_title = ax.set_title("" if self.captions else "input pixels it sees", fontsize=10)
+        self.grid_title = ax.set_title("" if self.captions else "input pixels it sees", fontsize=10, y=1.0)
         self.patch_label = ax.text(0.5, -0.01, "" if self.captions else "shade: paths from the pixel to the output",
                                    transform=ax.transAxes, ha="center", va="top", fontsize=8.5, color="0.25")
 
@@ -187,7 +187,8 @@ class RFPicture:
         ax.add_patch(self.photo_box)
         ax.set_xlim(-0.5, width - 0.5)
         ax.set_ylim(height - 0.5, -0.5)
-        self.photo_title = ax.set_title("" if self.captions else "the receptive field on the photo", fontsize=10)
+        self.photo_title = ax.set_title("" if self.captions else "the receptive field on the photo", fontsize=10,
+                                        y=1.0)
         self.photo_label = ax.text(0.5, -0.01, "" if self.captions else "dashed: the next output to the right",
                                    transform=ax.transAxes, ha="center", va="top", fontsize=8.5, color="0.25")
 

@@ -188,7 +188,7 @@ class TrainingPicture:
                                           color=ERROR, fontsize=9,
                                           bbox={"facecolor": "white", "alpha": 0.85, "linewidth": 0})
         loss_ax.set_yscale("log")
-        loss_ax.set_title("loss per epoch (log scale)", fontsize=10)
+        loss_ax.set_title("loss per epoch (log scale)", fontsize=10, y=1.0)
         loss_ax.set_xlabel("epoch")
         loss_ax.set_ylabel("loss Σ (Ŷ − Y)²")
         loss_ax.grid(True, which="major", color="0.9")
@@ -201,7 +201,7 @@ class TrainingPicture:
         self.escape_text = weight_ax.text(0.98, 0.03, "", transform=weight_ax.transAxes, fontsize=8.5,
                                           color=ERROR, va="bottom", ha="right",
                                           bbox={"facecolor": "white", "alpha": 0.85, "linewidth": 0})
-        weight_ax.set_title("the kernel's two weights (dashed: target)", fontsize=10)
+        weight_ax.set_title("the kernel's two weights (dashed: target)", fontsize=10, y=1.0)
         weight_ax.set_xlabel("epoch (0 = random start)")
         weight_ax.legend(loc="center right", fontsize=8, framealpha=0.9)
         self.title = figure.suptitle("", fontsize=11, y=0.975)
@@ -231,7 +231,7 @@ class TrainingPicture:
         ax.set_aspect("equal")
         ax.set_xlabel("w[0, 0]")
         ax.set_ylabel("w[0, 1]")
-        ax.set_title("loss bowl and the path (green: start)", fontsize=10)
+        ax.set_title("loss bowl and the path (green: start)", fontsize=10, y=1.0)
 
     @property
     def artists(self) -> list[Any]:
