@@ -85,6 +85,12 @@ def test_an_update_that_asks_for_another_runs_again_at_once():
     assert ran == [("first",), ("second",)]
 
 
+async def loop_steps(count: int = 5) -> None:
+    """Let the event loop run ``count`` steps (as a kernel does between widget messages)."""
+    for _ in range(count):
+        await asyncio.sleep(0)
+
+
 def test_in_an_event_loop_many_requests_make_one_update_after_the_handler():
     async def scenario():
         ran = []
@@ -92,10 +98,31 @@ def test_in_an_event_loop_many_requests_make_one_update_after_the_handler():
         for step in range(10):
             updates.request(f"step {step % 3}")
         assert ran == []  # nothing drawn inside the "message handler"
-        await asyncio.sleep(0)
-        return ran
+        await loop_steps()
+        assert ran == [("step 1", "step 2", "step 0")]
 
-    assert asyncio.run(scenario()) == [("step 1", "step 2", "step 0")]
+    asyncio.run(scenario())
+
+
+def test_a_scheduled_update_waits_while_queued_messages_keep_asking():
+    """Messages already waiting are handled one per loop step, after the update the first one
+    scheduled: the update steps aside while requests keep coming, then runs once."""
+
+    async def scenario():
+        ran = []
+        updates = Updates(ran.append)
+        loop = asyncio.get_running_loop()
+
+        def message(number: int) -> None:  # one queued message: handled, then the next one is read
+            updates.request(f"value {number}")
+            if number < 20:
+                loop.call_soon(message, number + 1)
+
+        message(1)
+        await loop_steps(30)
+        assert ran == [tuple(f"value {n}" for n in range(1, 21))]
+
+    asyncio.run(scenario())
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -110,8 +137,7 @@ def test_a_drag_of_many_steps_draws_once_and_shows_the_final_state(name):
         loop = asyncio.get_running_loop()
         for control, value in changes:  # each change is one widget message, handled in its own loop step
             loop.call_soon(setattr, explorer.controls[control], "value", value)
-        for _ in range(len(changes) + 3):
-            await asyncio.sleep(0)
+        await loop_steps(len(changes) + 5)
         return explorer, explorer.view.renders - renders, explorer.updates.runs
 
     explorer, renders, _ = asyncio.run(drag())
@@ -129,7 +155,7 @@ def test_a_bad_value_in_a_scheduled_update_becomes_the_message():
     async def scenario():
         explorer = explorers.correlation_explorer()
         explorer.controls["k_h"].value = 4  # larger than the 3×3 input
-        await asyncio.sleep(0)
+        await loop_steps()
         return explorer
 
     explorer = asyncio.run(scenario())
