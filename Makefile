@@ -61,3 +61,10 @@ NOTEBOOK_SCRIPTS := $(sort $(wildcard tools/build_nb*.py)) tools/build_solutions
 notebooks: $(STAMP)
 	for script in $(NOTEBOOK_SCRIPTS); do $(BIN)/python $$script || exit 1; done
 	$(BIN)/python tools/execute_notebooks.py
+
+# Explorer responsiveness (issue 13): Python side per update and bytes sent (bench_explorers.py),
+# then what a learner feels in JupyterLab in Chromium, key press -> new picture (bench_browser_latency.py).
+.PHONY: bench-explorers
+bench-explorers: $(STAMP)
+	$(BIN)/python benchmarks/bench_explorers.py
+	$(BIN)/python benchmarks/bench_browser_latency.py
