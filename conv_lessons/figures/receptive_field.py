@@ -53,8 +53,9 @@ PHOTO_FOCUS = (78, 72)  # a pixel on the sitter's eye: where the explorer's firs
 MAX_DEPTH = 5  # the side view has room for five layers
 NUMBERS_UP_TO = 11  # write the path counts into the input-pixel panel up to 11×11 pixels
 GRID_UP_TO = 48  # draw cell borders up to 48 pixels across
-UNHIGHLIGHT_FACE, UNHIGHLIGHT_EDGE = "#f1f1f1", "#b5b5b5"
-PATHS_CMAP = LinearSegmentedColormap.from_list("paths", ["#ffffff", "#fdd9b5", "#f5a05a", "#e8710a", "#8c3b00"])
+UNUSED_FACE, UNUSED_EDGE = "#f1f1f1", "#b5b5b5"
+PATH_DARK = "#8c3b00"  # the most-used units: the highlight orange, darkened
+PATHS_CMAP = LinearSegmentedColormap.from_list("paths", ["#ffffff", "#fdd9b5", "#f5a05a", HIGHLIGHT, PATH_DARK])
 FEATURE_MAP_KERNELS = ("identity", "sobel x", "sobel y", "laplacian", "gaussian blur", "box blur", "sharpen")
 
 @dataclass(frozen=True)
@@ -257,10 +258,10 @@ class RFPicture:
                     edges.append("black")
                 elif count:
                     faces.append(PATHS_CMAP(0.3 + 0.55 * count / peak))
-                    edges.append("#8c3b00")
+                    edges.append(PATH_DARK)
                 else:
-                    faces.append(UNHIGHLIGHT_FACE)
-                    edges.append(UNHIGHLIGHT_EDGE)
+                    faces.append(UNUSED_FACE)
+                    edges.append(UNUSED_EDGE)
             if level:  # the connections from each used unit to the units it reads one layer down
                 below = layers[level - 1]
                 k, s, d = stack.kernel, stack.stride, stack.dilation
