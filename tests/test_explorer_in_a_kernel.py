@@ -74,3 +74,10 @@ def test_twenty_queued_slider_messages_draw_a_few_pictures_not_twenty(kernel):
     reference = correlation_explorer()
     reference.controls["position"].value = 3
     assert digest == hashlib.sha256(reference.view.image.value).hexdigest()  # the final state, drawn
+
+
+def test_a_cell_that_sets_a_control_sees_the_new_picture_at_once(kernel):
+    report = run(kernel, "from conv_lessons.explorers import matmul_explorer\n"
+                         "m = matmul_explorer()\nm.controls['row'].value = 4\n"
+                         "print(m.updates.pending, 'Row 4 of W' in m.readout.value)")
+    assert report.strip() == "() True"  # drawn inside the cell, not after it

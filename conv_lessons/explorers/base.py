@@ -21,8 +21,9 @@ queued updates made 20 renders with a plain ``call_soon``.  So the scheduled upd
 aside, one loop step at a time, for as long as new requests keep arriving (at most
 :data:`MAX_WAIT`), and then draws once for all of them.  A drag of N steps therefore costs the
 picture being drawn plus one more for the final value, never N.  Outside a running event loop (a
-script, plain pytest) an update runs at once, inside the request, so tests stay deterministic;
-:meth:`Explorer.flush` runs a pending update now.
+script, plain pytest), and in a cell that sets a control, an update runs at once, inside the
+request, so tests stay deterministic and a cell sees its own change; :meth:`Explorer.flush` runs
+a pending update now.
 """
 
 from __future__ import annotations
@@ -79,6 +80,23 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
         return None
 
 
+def _running_a_cell() -> bool:
+    """True while a Jupyter kernel runs a cell (its current shell message is an execute_request).
+
+    Code in a cell that sets a control expects the picture to follow at once (``e.flush()``
+    would be a surprise); widget messages from the front end are the ones to coalesce.
+    """
+    try:
+        from ipykernel.kernelbase import Kernel
+
+        if not Kernel.initialized():
+            return False
+        parent = Kernel.instance().get_parent("shell") or {}
+        return parent.get("header", {}).get("msg_type") == "execute_request"
+    except Exception:  # noqa: BLE001 - another kernel or an older ipykernel: treat as a widget message
+        return False
+
+
 def _report(error: BaseException) -> None:
     """An unexpected error in a scheduled update: show its traceback in the notebook (as ipywidgets
     does for errors in observers), or raise it when there is no IPython."""
@@ -96,8 +114,8 @@ class Updates:
     """Coalesced update requests: ``work(reasons)`` runs once for every request made before it ran.
 
     ``reasons`` are the distinct reasons, oldest first (a repeated reason moves to the end).  In a
-    running event loop the work is scheduled (``call_soon``); otherwise it runs inside
-    :meth:`request`.  :meth:`held` collects requests and runs them once when the block ends.
+    running event loop the work is scheduled (``call_soon``), unless a kernel is running a cell;
+    otherwise it runs inside :meth:`request`.  :meth:`held` collects requests and runs them once when the block ends.
     """
 
     def __init__(self, work: Callable[[tuple[str, ...]], None]) -> None:
@@ -127,7 +145,7 @@ class Updates:
         if self._held or self._running or self._handle is not None or not self._reasons:
             return
         loop = _running_loop()
-        if loop is None:
+        if loop is None or _running_a_cell():
             self.flush()
         else:
             self._seen, self._since = None, loop.time()
