@@ -238,3 +238,30 @@ def test_closing_an_explorer_closes_every_widget_it_made(name):
     assert live_widgets() > before
     explorer.close()
     assert live_widgets() == before
+
+
+# -- where the lessons import figures from ----------------------------------------------------------
+MOVED = {  # old module (conv_lessons.explorers.<name>) → the names a lesson imports from it today
+    "correlation": {"correlation_figure": "correlation_figure",
+                    "correlation_vs_convolution_figure": "correlation_vs_convolution_figure"},
+    "kernel": {"kernel_figure": "kernel_figure", "kernel_comparison_figure": "kernel_comparison_figure"},
+    "training": {"training_figure": "training_figure", "kernel_comparison_figure": "learned_kernel_figure"},
+    "receptive_field": {"receptive_field_figure": "receptive_field_figure", "feature_map_figure": "feature_map_figure"},
+    "matmul": {"matmul_figure": "matmul_figure", "conv_matrix_figure": "conv_matrix_figure",
+               "im2col_figure": "im2col_figure"},
+    "effective_rf": {"effective_rf_figure": "effective_rf_figure", "erf_depth_figure": "erf_depth_figure",
+                     "erf_growth_figure": "erf_growth_figure"},
+}
+
+
+def test_static_figures_come_from_conv_lessons_figures_and_the_old_paths_still_work():
+    import importlib
+
+    import conv_lessons.figures as figures
+
+    for name in figures.__all__:
+        assert callable(getattr(figures, name)) or name.endswith("CMAP"), name
+    for module, names in MOVED.items():
+        old = importlib.import_module(f"conv_lessons.explorers.{module}")
+        for old_name, new_name in names.items():
+            assert getattr(old, old_name) is getattr(figures, new_name), (module, old_name)
