@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from functools import partial
 from html import escape
 from typing import Any
@@ -260,16 +260,11 @@ class Explorer(widgets.VBox):
         self.updates.flush()
 
     def _draw_guarded(self, reasons: tuple[str, ...]) -> None:
-        # Every widget sends its changes once, when the update is done (a slider whose range and
-        # value both change sends one message, not two); the pictures go first.
-        images = {id(image) for image in self.view.images}
-        with ExitStack() as stack:
-            for widget in [*_descendants(self), *self.controls.values()]:
-                if id(widget) not in images:
-                    stack.enter_context(widget.hold_sync())
-            for image in self.view.images:  # entered last, so released (sent) first
-                stack.enter_context(image.hold_sync())
-            stack.enter_context(one_thread())  # small tensors: PyTorch's thread pool would only wait
+        # (Each widget sends its own changes as they happen.  Holding them to send one message per
+        # widget would merge a slider's new range and value into one message whose keys come in
+        # no fixed order, and the front end, applying the value before the range, clamps it and
+        # sends the clamped value back.  Set range and value in the order that never clamps.)
+        with one_thread():  # small tensors: PyTorch's thread pool would only make the update wait
             try:
                 self.draw(reasons)
             except (ValueError, TypeError) as error:
