@@ -171,6 +171,7 @@ class KernelExplorer(Explorer):
         self.kernel_shape = (0, 0)
         self.grid = widgets.GridBox(layout=widgets.Layout(grid_gap="3px"))
         self.setup: KernelSetup | None = None
+        self._static: tuple[object, ...] = ()
         self._images: dict[tuple[str, bool], torch.Tensor] = {}
         self.X = self._image()
         self.panels = KernelPanels(self.view.figure, tuple(self.X.shape), live=True)
@@ -180,7 +181,8 @@ class KernelExplorer(Explorer):
             text.set_animated(False)
         self.view.forget(input_bar.labels)
         self.panels.output_bar = self.view.colorbar(self.panels.output, self.panels.ax_out, size=bar_w, pad=bar_pad)
-        self.view.animate(*self.panels.artists, self.panels.output_bar.strip)  # the strip follows the display
+        # the input is part of the background (drawn again when the image or the padding changes)
+        self.view.animate(*self.panels.moving_artists, self.panels.output_bar.strip)  # the strip follows the display
         self.view.cut(self.panels.cut)
         self.watch(("image", "transpose"), "image")
         self.watch("preset")
@@ -235,7 +237,6 @@ class KernelExplorer(Explorer):
             self.controls["padding"].max = MAX_PADDING[self.controls["image"].value]
         self.panels.layout(tuple(self.X.shape))
         self.view.cut(self.panels.cut)
-        self.view.invalidate(key=tuple(self.X.shape))  # the layout follows the input's shape
 
     def _show_kernel(self, K: torch.Tensor) -> None:
         """Show ``K`` in the Text boxes (one box per value), without an update for each box."""
@@ -318,6 +319,11 @@ class KernelExplorer(Explorer):
         self.setup = setup
         self.panels.show(to_numpy(setup.padded), (setup.padding,) * 2, to_numpy(K), Y,
                          self.controls["display"].value, (stride, stride))
+        c = self.controls
+        static = (c["image"].value, c["transpose"].value, setup.padding, setup.mode)  # what the background shows
+        if static != self._static:
+            self._static = static
+            self.view.invalidate(key=static)
         self.message.clear()
         self._write_note()
         self.view.render()

@@ -203,8 +203,18 @@ class KernelPanels:
     @property
     def artists(self) -> list[Any]:
         """Everything that changes with the kernel, padding, stride or display choice."""
-        return [self.input, self.input_grid, self.original, self.window, self.next_window, self.kernel,
-                self.kernel_grid, *self.kernel_texts, self.output, self.output_grid, self.input_size]
+        return [*self.input_artists, *self.moving_artists]
+
+    @property
+    def input_artists(self) -> list[Any]:
+        """The padded input and its frames: they change only with the image and the padding."""
+        return [self.input, self.input_grid, self.original]
+
+    @property
+    def moving_artists(self) -> list[Any]:
+        """What changes with the kernel, the stride or the display choice."""
+        return [self.window, self.next_window, self.kernel, self.kernel_grid, *self.kernel_texts, self.output,
+                self.output_grid, self.input_size]
 
     def _limits(self, rows: float, cols: float) -> tuple[tuple[float, float], tuple[float, float]]:
         """Limits that show a rows×cols region centred on the input, with square pixels."""
