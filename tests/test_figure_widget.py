@@ -138,3 +138,13 @@ def test_cached_text_drawing_looks_like_matplotlibs_own():
     ink = plain < 128  # the dark pixels of text and lines
     assert np.abs(cached - plain).mean() < 2.0  # glyphs land on the same pixels, give or take subpixels
     assert (cached[ink] < 128).mean() > 0.85
+
+
+def test_numbers_are_written_one_way_everywhere():
+    from conv_lessons.style import number, short_number, term
+
+    assert number(-1e-14) == "0" and number(2.5) == "2.5" and number(19.0) == "19"
+    assert number(float("nan")) == "nan" and number(float("-inf")) == "-inf"
+    assert number(-0.0001, ".3f") == "0.000" and number(-0.25, ".3f") == "-0.250"  # never "-0.000"
+    assert term(-2) == "(-2)" and term(3) == "3"  # a negative number inside a written-out sum
+    assert short_number(1 / 9) == "0.11" and short_number(12.345) == "12.3" and short_number(-3e-9) == "0"
