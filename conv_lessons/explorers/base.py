@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from functools import partial
 from html import escape
 from typing import Any
@@ -260,11 +260,17 @@ class Explorer(widgets.VBox):
         self.updates.flush()
 
     def _draw_guarded(self, reasons: tuple[str, ...]) -> None:
-        # (Each widget sends its own changes as they happen.  Holding them to send one message per
-        # widget would merge a slider's new range and value into one message whose keys come in
-        # no fixed order, and the front end, applying the value before the range, clamps it and
-        # sends the clamped value back.  Set range and value in the order that never clamps.)
-        with one_thread():  # small tensors: PyTorch's thread pool would only make the update wait
+        # Texts (readouts, the message, notes) are sent when the update is done, after the picture,
+        # so the browser decodes the picture while it lays out the texts.  Controls send their own
+        # changes as they happen: holding a slider's would merge its new range and value into one
+        # message with its keys in no fixed order, and a front end that applies the value before
+        # the range clamps it and sends the clamped value back.  (Set range and value in the order
+        # that never clamps.)
+        with ExitStack() as stack:
+            for widget in _descendants(self):
+                if isinstance(widget, widgets.HTML):
+                    stack.enter_context(widget.hold_sync())
+            stack.enter_context(one_thread())  # small tensors: PyTorch's thread pool would only make us wait
             try:
                 self.draw(reasons)
             except (ValueError, TypeError) as error:
