@@ -70,3 +70,10 @@ sync: $(STAMP)
 
 notebooks: $(STAMP)
 	$(BIN)/python tools/sync_lessons.py --run-all
+
+# Explorer responsiveness (issue 13): Python side per update and bytes sent (bench_explorers.py),
+# then what a learner feels in JupyterLab in Chromium, key press -> new picture (bench_browser_latency.py).
+.PHONY: bench-explorers
+bench-explorers: $(STAMP)
+	$(BIN)/python benchmarks/bench_explorers.py
+	$(BIN)/python benchmarks/bench_browser_latency.py

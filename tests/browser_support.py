@@ -844,13 +844,16 @@ class NotebookRunner:
             " return log.commIdle > n && kn.status === 'idle'; }",
             arg=before["commIdle"], timeout_s=self.step_timeout,
         )
-        # ... and the new picture arrives (the Image view swaps its blob: URL) and loads.
+        # ... and the new picture arrives (the Image view swaps its blob: URL) and loads.  An explorer
+        # draws after the message's "idle" (its update is scheduled on the kernel's event loop), so a
+        # slider, which must redraw, gets a few seconds on a busy machine.
         wait_until(
             page,
             "({k, images}) => { const r = document.querySelector(`[data-bt-explorer=\"${k}\"]`);"
             " const now = Array.from(r.querySelectorAll('img'));"
             " return now.some((img, i) => img.getAttribute('src') !== images[i]) && now.every(img => img.complete); }",
-            arg={"k": k, "images": before["images"]}, timeout_s=1 if round_trip else 0.2,
+            arg={"k": k, "images": before["images"]},
+            timeout_s=(5 if kind == "slider" else 1) if round_trip else 0.2,
         )
         after = page.evaluate(JS_EXPLORER_STATE, {"k": k, "j": j})
         errors = page.evaluate("(n) => window.__bt.log.kernelErrors.slice(n)", before["kernelErrors"])

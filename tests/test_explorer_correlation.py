@@ -9,11 +9,8 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from conv_lessons.explorers import correlation_explorer
-from conv_lessons.explorers.correlation import (
-    correlation_figure,
-    correlation_vs_convolution_figure,
-    written_sum,
-)
+from conv_lessons.figures import correlation_figure, correlation_vs_convolution_figure
+from conv_lessons.figures.correlation import written_sum
 
 
 def pixel(explorer, panel: int, x: float, y: float) -> np.ndarray:

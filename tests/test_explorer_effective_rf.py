@@ -7,14 +7,9 @@ import pytest
 from matplotlib.figure import Figure
 
 from conv_lessons.explorers import effective_rf_explorer
-from conv_lessons.explorers.effective_rf import (
-    EffectiveRFExplorer,
-    _fields,
-    effective_rf_figure,
-    erf_depth_figure,
-    erf_growth_figure,
-    erf_readout,
-)
+from conv_lessons.explorers.effective_rf import EffectiveRFExplorer
+from conv_lessons.figures import effective_rf_figure, erf_depth_figure, erf_growth_figure
+from conv_lessons.figures.effective_rf import erf_fields, erf_readout
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +52,7 @@ def test_the_picture_shows_the_field_of_the_slider_depth(explorer):
     explorer.controls["weights"].value = "uniform"
     explorer.controls["kernel_size"].value = 3
     explorer.controls["depth"].value = 6
-    field = _fields(3, "uniform", "none")[5]
+    field = erf_fields(3, "uniform", "none")[5]
     shown = np.asarray(explorer.picture.image.get_array())
     assert np.allclose(shown, field.gradient.numpy() / field.gradient.numpy().max())
     x, y = explorer.picture.box.get_xy()
@@ -75,7 +70,7 @@ def test_learned_kernel_disables_the_kernel_size(explorer):
 
 
 def test_readout_function():
-    fields = _fields(3, "uniform", "none")
+    fields = erf_fields(3, "uniform", "none")
     assert erf_readout(fields[15], fields).startswith("depth 16, 3×3 uniform 1/k² kernels: theoretical field 33×33 px")
 
 

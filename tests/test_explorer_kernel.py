@@ -1,5 +1,7 @@
 """The kernel explorer (with the padding/stride preview), driven from Python as a learner would."""
 
+import html
+
 import ipywidgets as widgets
 import numpy as np
 import pytest
@@ -9,21 +11,17 @@ from matplotlib.figure import Figure
 
 from conv_lessons import edge_image, get_kernel, kernel_names
 from conv_lessons.explorers import kernel_explorer
-from conv_lessons.explorers.kernel import (
-    display_values,
-    kernel_comparison_figure,
-    kernel_figure,
-    load_image,
-    output_size_text,
-    parse_kernel_entry,
-)
+from conv_lessons.explorers.kernel import output_size_text, parse_kernel_entry
+from conv_lessons.figures import kernel_comparison_figure, kernel_figure
+from conv_lessons.figures.kernel import display_values, load_image
 from conv_lessons.padding import conv_output_size, pad2d
 
 TORCH_MODE = {"zeros": "constant", "replicate": "replicate", "reflect": "reflect", "circular": "circular"}
 
 
-def png(explorer) -> bytes:
-    return bytes(explorer.view.image.value)
+def png(explorer) -> tuple[bytes, ...]:
+    """What the page shows: the PNG of each image (the input part, then the kernel and output)."""
+    return tuple(bytes(image.value) for image in explorer.view.images)
 
 
 def kernel_of(explorer) -> list[list[str]]:
@@ -37,8 +35,8 @@ def explorer():
 
 def test_builds_with_no_arguments_on_the_photo_with_the_chapter_kernel(explorer):
     assert isinstance(explorer, widgets.VBox)
-    assert explorer.view.image in explorer.children and explorer.message in explorer.children
-    assert png(explorer).startswith(b"\x89PNG")
+    assert explorer.view.widget in explorer.children and explorer.message in explorer.children
+    assert all(part.startswith(b"\x89PNG") for part in png(explorer))
     assert explorer.setup.X.shape == (225, 192)  # the photo, downsampled
     assert kernel_of(explorer) == [["1", "-1"]]
     assert explorer.setup.Y.shape == (225, 191)
@@ -196,7 +194,7 @@ def test_a_kernel_larger_than_the_padded_input_is_an_invalid_setup(explorer):
     c["image"].value = "edge"
     c["k_h"].value = 7
     assert "Invalid setup" in explorer.message.value and "kernel height k_h" in explorer.message.value
-    assert "no output (k = 7 > n + 2p = 6)" in explorer.readout.value
+    assert "no output (k = 7 > n + 2p = 6)" in html.unescape(explorer.readout.value)
     c["padding_mode"].value = "zeros"  # one pixel of padding each side makes it fit
     assert explorer.message.value == "" and explorer.setup.Y.shape == (2, 9)
 
@@ -238,3 +236,46 @@ def test_static_figures_label_input_kernel_and_output():
         kernel_figure("cat")
     with pytest.raises(ValueError, match="Invalid setup"):
         kernel_figure("edge", "sobel x", padding=6, mode="reflect")
+
+
+@pytest.mark.parametrize(("typed", "complaint"), [
+    ("1e39", "between -3.4e38 and 3.4e38"),  # finite for Python, inf in the float32 kernel
+    ("-1e39", "between -3.4e38 and 3.4e38"),
+    ("1e-50", "which would become 0"),
+])
+def test_entries_the_float32_kernel_cannot_hold_are_refused(explorer, typed, complaint):
+    explorer.controls["image"].value = "edge"
+    before, good = png(explorer), explorer.setup
+    explorer.cells[0][1].value = typed
+    message = html.unescape(explorer.message.value)
+    assert "kernel entry K[0, 1]: expected a number the kernel's float32 values can hold" in message
+    assert complaint in message and repr(typed) in message
+    assert png(explorer) == before and explorer.setup is good
+    assert torch.isfinite(explorer.setup.Y).all()
+
+
+def test_a_kernel_whose_output_overflows_float32_is_refused(explorer):
+    explorer.controls["image"].value = "edge"
+    explorer.cells[0][0].value = "3e38"
+    before = png(explorer)
+    explorer.cells[0][1].value = "3e38"  # each fits float32, their sum over a white window does not
+    assert "output overflows" in explorer.message.value
+    assert png(explorer) == before and torch.isfinite(explorer.setup.Y).all()
+
+
+def test_a_huge_entry_is_cut_in_the_message(explorer):
+    explorer.cells[0][1].value = "x" * 100_000
+    message = html.unescape(explorer.message.value)
+    assert "kernel entry K[0, 1]: expected a number" in message and "(100,000 characters)" in message
+    assert len(message) < 400
+
+
+def test_resizing_the_kernel_keeps_what_was_typed_even_a_mistake(explorer):
+    explorer.cells[0][1].value = "abc"
+    assert "K[0, 1]" in explorer.message.value
+    explorer.controls["k_h"].value = 2
+    assert kernel_of(explorer) == [["1", "abc"], ["0", "0"]]  # not silently turned into 0
+    assert "kernel entry K[0, 1]: expected a number, got &#x27;abc&#x27;" in explorer.message.value
+    assert explorer.cells[0][1].layout.border
+    explorer.cells[0][1].value = "-1"
+    assert explorer.message.value == "" and explorer.setup.K.tolist() == [[1.0, -1.0], [0.0, 0.0]]

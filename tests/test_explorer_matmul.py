@@ -7,18 +7,11 @@ from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 
 from conv_lessons.explorers import matmul_explorer
-from conv_lessons.explorers.matmul import (
-    HIGHLIGHT,
-    PALETTE,
-    MatmulExplorer,
-    conv_matrix_figure,
-    counts_text,
-    im2col_figure,
-    matmul_figure,
-    row_text,
-    weight_index_map,
-)
+from conv_lessons.explorers.matmul import MatmulExplorer
+from conv_lessons.figures import conv_matrix_figure, im2col_figure, matmul_figure
+from conv_lessons.figures.matmul import PALETTE, counts_text, row_text, weight_index_map
 from conv_lessons.matrix import conv_matrix
+from conv_lessons.style import HIGHLIGHT
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from conv_lessons.explorers import receptive_field_explorer
-from conv_lessons.explorers.receptive_field import feature_map_figure, receptive_field_figure
+from conv_lessons.figures import feature_map_figure, receptive_field_figure
 from conv_lessons.receptive_field import feature_map_size, receptive_field, receptive_field_region
 
 PHOTO_SHAPE = (225, 192)

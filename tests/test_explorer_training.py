@@ -14,12 +14,8 @@ from PIL import Image
 
 from conv_lessons import edge_image, learn_kernel, loss_hessian, stable_lr_limit
 from conv_lessons.explorers import training_explorer
-from conv_lessons.explorers.training import (
-    chapter_problem,
-    kernel_comparison_figure,
-    run_training,
-    training_figure,
-)
+from conv_lessons.figures import learned_kernel_figure, training_figure
+from conv_lessons.figures.training import chapter_problem, run_training
 
 
 @pytest.fixture
@@ -156,10 +152,10 @@ def test_static_figures_are_figures_with_the_panels():
     assert isinstance(figure, Figure) and len(figure.axes) == 3
     assert "converges" in figure._suptitle.get_text()
     assert "DIVERGES" in training_figure(lr=0.04)._suptitle.get_text()
-    comparison = kernel_comparison_figure(torch.tensor([[1.01, -0.97]]), torch.tensor([[1.0, -1.0]]))
+    comparison = learned_kernel_figure(torch.tensor([[1.01, -0.97]]), torch.tensor([[1.0, -1.0]]))
     texts = [t.get_text() for ax in comparison.axes[:3] for t in ax.texts]
     assert texts == ["1.010", "-0.970", "1.000", "-1.000", "0.0100", "0.0300"]
-    tiny = kernel_comparison_figure(torch.tensor([[1.0, -0.0001]]), torch.tensor([[1.0, 0.0]]))
+    tiny = learned_kernel_figure(torch.tensor([[1.0, -0.0001]]), torch.tensor([[1.0, 0.0]]))
     assert [t.get_text() for t in tiny.axes[0].texts] == ["1.000", "0.000"]  # no "-0.000"
 
 
@@ -167,4 +163,4 @@ def test_static_figure_rejects_bad_settings_clearly():
     with pytest.raises(ValueError, match="lr: expected a positive finite number"):
         training_figure(lr=-1)
     with pytest.raises(ValueError, match="learned: expected the shape of true"):
-        kernel_comparison_figure(torch.ones(3, 3), torch.ones(1, 2))
+        learned_kernel_figure(torch.ones(3, 3), torch.ones(1, 2))

@@ -1,8 +1,11 @@
 """Interactive explorers: each is a no-argument function returning one ipywidgets container.
 
-A notebook cell is one line, e.g. ``correlation_explorer()``.  Every explorer draws with
-matplotlib into an ``ipywidgets.Image`` through :mod:`conv_lessons.explorers.figure_widget`.
-Modules are imported on first use, so ``import conv_lessons`` stays light.
+A notebook cell is one line, e.g. ``correlation_explorer()``.  One module per explorer, each the
+live version of a picture from :mod:`conv_lessons.figures`; what they share is in
+:mod:`conv_lessons.explorers.base` (controls, readouts, the message line, updates that draw the
+latest state only) and :mod:`conv_lessons.explorers.figure_widget` (a persistent matplotlib figure
+shown as PNG in ``ipywidgets.Image``).  Modules are imported on first use, so
+``import conv_lessons`` stays light.
 """
 
 from __future__ import annotations

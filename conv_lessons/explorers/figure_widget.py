@@ -2,17 +2,21 @@
 in an ``ipywidgets.Image``.
 
 Why a PNG and not an interactive backend: it needs no front-end extension (JupyterLab, Notebook 7,
-VS Code and Binder all show an Image widget), updates happen synchronously inside a control's
-observer (so tests can move a slider and read the new bytes), and it is fast, because the figure
-is never rebuilt.  The static parts (axes, titles, ticks, colour-bar strips) are drawn once and
-cached; a change redraws only the artists registered with :meth:`FigureView.animate` on top of
-that cached background ("blitting"), then encodes the canvas as PNG.
+VS Code and Binder all show an Image widget), and it is fast, because the figure is never rebuilt.
+The static parts (axes, titles, ticks, colour-bar strips) are drawn once and cached; a change
+redraws only the artists registered with :meth:`FigureView.animate` on top of that cached
+background ("blitting"), then encodes the canvas as PNG -- only the parts that changed, when the
+picture is cut into tiles.  When to render is the explorer's business
+(:mod:`conv_lessons.explorers.base`: one render for the latest state, however many controls moved).
 """
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable, Iterable
+import struct
+import zlib
+from collections import OrderedDict
+from collections.abc import Hashable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import ipywidgets as widgets
@@ -22,10 +26,13 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
 from matplotlib.cm import ScalarMappable
 from matplotlib.figure import Figure
-from PIL import Image
+from matplotlib.text import Text
 
-__all__ = ["FigureView", "LiveColorbar", "MessageBox", "guarded"]
+from ..style import EXPLORER_DPI, number
 
+__all__ = ["FigureView", "LiveColorbar", "encode_png"]
+
+BACKGROUNDS = 8  # full-figure backgrounds kept per view (about 1 MB each), see FigureView.invalidate
 _GLYPH_CACHE: dict[tuple[Any, ...], list[tuple[np.ndarray, int, int]]] = {}
 _GLYPH_CACHE_LIMIT = 20_000
 
@@ -81,6 +88,38 @@ class _CachedTextRenderer(RendererAgg):
         return glyphs
 
 
+_LAYOUT_CACHE: dict[tuple[Any, ...], Any] = {}
+_original_get_layout = Text._get_layout
+
+
+def _cached_get_layout(self: Text, renderer: Any) -> Any:
+    """``Text._get_layout`` remembered per (string, font, alignment, …): a text's layout relative to
+    its anchor does not depend on where it is, and the explorers lay out the same strings again
+    and again (it is about half the cost of drawing a text)."""
+    if self.get_wrap() or self.get_usetex() or self.get_path_effects():
+        return _original_get_layout(self, renderer)
+    key = (self.get_text(), hash(self._fontproperties), self.get_figure(root=True).dpi, self.get_rotation(),
+           self.get_rotation_mode(), self._horizontalalignment, self._verticalalignment,
+           self._get_multialignment(), self._linespacing, self.get_parse_math())
+    layout = _LAYOUT_CACHE.get(key)
+    if layout is None:
+        layout = _original_get_layout(self, renderer)
+        if len(_LAYOUT_CACHE) >= _GLYPH_CACHE_LIMIT:
+            _LAYOUT_CACHE.clear()
+        _LAYOUT_CACHE[key] = layout
+    return layout
+
+
+@contextmanager
+def _remembered_layouts() -> Iterator[None]:
+    """While an explorer's canvas draws, every text uses :func:`_cached_get_layout`."""
+    Text._get_layout = _cached_get_layout
+    try:
+        yield
+    finally:
+        Text._get_layout = _original_get_layout
+
+
 class _CachedTextCanvas(FigureCanvasAgg):
     """FigureCanvasAgg whose renderer caches text bitmaps (see :class:`_CachedTextRenderer`)."""
 
@@ -94,24 +133,59 @@ class _CachedTextCanvas(FigureCanvasAgg):
 
 
 class FigureView:
-    """A matplotlib ``Figure`` (Agg) rendered into ``self.image``, an ``ipywidgets.Image``.
+    """A matplotlib ``Figure`` (Agg) shown as PNG in ``ipywidgets.Image`` widgets.
 
     Draw the static picture on ``self.figure``, register the artists that change with
     :meth:`animate`, then call :meth:`render` after every change.  Call :meth:`invalidate` when a
     static part changed (a title, axis limits, a colour map) so the next render redraws it all.
+
+    ``tiles``: x positions (figure fractions) where the picture is cut into side-by-side images, so
+    a part that did not change is not encoded or sent again (the kernel explorer's input photo stays
+    put while the kernel and output change).  Without tiles the picture is one image.  Place
+    :attr:`widget` in the explorer; :attr:`images` are the Image widgets, left to right.
     """
 
-    def __init__(self, figsize: tuple[float, float] = (9.0, 3.2), dpi: int = 80) -> None:
+    def __init__(self, figsize: tuple[float, float] = (9.0, 3.2), dpi: int = EXPLORER_DPI, *,
+                 tiles: Sequence[float] = (), png_filter: str = "none") -> None:
         self.figure = Figure(figsize=figsize, dpi=dpi)
         self.canvas = _CachedTextCanvas(self.figure)
         width, height = self.canvas.get_width_height()
-        self.image = widgets.Image(format="png", width=width, height=height)
-        self.image.layout.max_width = "100%"
-        self.image.layout.height = "auto"
+        self.png_filter = png_filter
+        self.images = [widgets.Image(format="png", height=height) for _ in range(len(tiles) + 1)]
+        self.cut(*tiles)
+        if len(self.images) == 1:
+            self.widget: widgets.DOMWidget = self.images[0]
+            self.images[0].layout.max_width = "100%"
+            self.images[0].layout.height = "auto"
+        else:  # side by side with no gap; shrink together (flex-shrink is weighted by width) in a narrow page
+            for image in self.images:  # (set on the widget's own Layout: a replaced one would stay alive)
+                image.layout.margin, image.layout.min_width, image.layout.height = "0", "0", "auto"
+                image.layout.flex = "0 1 auto"
+            self.widget = widgets.HBox(self.images, layout=widgets.Layout(max_width="100%", overflow="hidden"))
         self._animated: list[Artist] = []
         self._colorbars: list[LiveColorbar] = []
         self._background: Any = None
+        self._key: Hashable = None
+        self._backgrounds: OrderedDict[Hashable, Any] = OrderedDict()
         self.renders = 0
+
+    def cut(self, *tiles: float) -> None:
+        """Move the cuts between the images to ``tiles`` (figure fractions; as many as at creation)."""
+        width = self.canvas.get_width_height()[0]
+        if len(tiles) != len(self.images) - 1:
+            raise ValueError(f"tiles: expected {len(self.images) - 1} cut(s), got {len(tiles)}.")
+        cuts = [0, *sorted(min(max(int(round(f * width)), 1), width - 1) for f in tiles), width]
+        self.columns = list(zip(cuts[:-1], cuts[1:], strict=True))  # the pixel columns of each image
+        for image, (left, right) in zip(self.images, self.columns, strict=True):
+            image.width = right - left
+        self._sent: list[np.ndarray | None] = [None] * len(self.images)  # the pixels each image shows
+
+    @property
+    def image(self) -> widgets.Image:
+        """The Image widget of a one-image view."""
+        if len(self.images) != 1:
+            raise AttributeError("image: this view is cut into tiles; use .images (or .widget)")
+        return self.images[0]
 
     def animate(self, *artists: Artist) -> None:
         """Mark ``artists`` as the changing part of the picture (drawn on every render)."""
@@ -131,34 +205,86 @@ class FigureView:
         self._colorbars.append(bar)
         return bar
 
-    def invalidate(self) -> None:
-        """Forget the cached background: the next :meth:`render` redraws the whole figure."""
-        self._background = None
+    def invalidate(self, key: Hashable = None) -> None:
+        """The static part changed: the next :meth:`render` redraws the whole figure.
 
-    def render(self) -> bytes:
-        """Redraw what changed, encode the figure as PNG, show it; returns the PNG bytes."""
+        ``key`` names the static state (say, the sizes of the matrices shown): the background drawn
+        for it is kept (the last :data:`BACKGROUNDS` of them), so coming back to a state costs a
+        blit, not a full redraw.  The key must determine everything static in the picture.
+        """
+        self._background = None
+        self._key = key
+        if key is not None and key in self._backgrounds:
+            self._background = self._backgrounds[key]
+            self._backgrounds.move_to_end(key)
+
+    def draw(self) -> None:
+        """Bring the canvas up to date: the cached background, then the animated artists on top."""
         for bar in self._colorbars:
             bar.update()
-        if self._background is None:
-            self.canvas.draw()  # animated artists are skipped here ...
-            self._background = self.canvas.copy_from_bbox(self.figure.bbox)
-        else:
-            self.canvas.restore_region(self._background)
-        for artist in self._animated:  # ... and drawn on top of the cached background here
-            if artist.get_visible() and artist.figure is not None:
-                self.figure.draw_artist(artist)
-        self.renders += 1
-        png = self.png_bytes()
-        self.image.value = png
-        return png
+        with _remembered_layouts():
+            if self._background is None:
+                self.canvas.draw()  # animated artists are skipped here ...
+                self._background = self.canvas.copy_from_bbox(self.figure.bbox)
+                if self._key is not None:
+                    self._backgrounds[self._key] = self._background
+                    while len(self._backgrounds) > BACKGROUNDS:
+                        self._backgrounds.popitem(last=False)
+            else:
+                self.canvas.restore_region(self._background)
+            for artist in self._animated:  # ... and drawn on top of the cached background here
+                if artist.get_visible() and artist.figure is not None:
+                    self.figure.draw_artist(artist)
 
-    def png_bytes(self) -> bytes:
-        """The canvas as it stands, encoded as PNG (fast compression: the picture is transient)."""
-        width, height = self.canvas.get_width_height()
-        rgba = Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-        out = io.BytesIO()
-        rgba.convert("RGB").save(out, format="PNG", compress_level=1)
-        return out.getvalue()
+    def render(self) -> int:
+        """Redraw what changed and show it: each image whose pixels changed gets one new PNG.
+
+        Returns how many images were sent (0 when the picture did not change).
+        """
+        self.draw()
+        self.renders += 1
+        rgba = np.asarray(self.canvas.buffer_rgba())
+        sent = 0
+        for index, (left, right) in enumerate(self.columns):
+            part = rgba[:, left:right]
+            if self._sent[index] is not None and np.array_equal(self._sent[index], part):
+                continue  # this part of the picture is unchanged: nothing to encode or send
+            self._sent[index] = part.copy()
+            self.images[index].value = encode_png(part, self.png_filter)
+            sent += 1
+        return sent
+
+    def png(self) -> bytes:
+        """The whole picture as it stands, as one PNG (for tests and snapshots; explorers show tiles)."""
+        return encode_png(np.asarray(self.canvas.buffer_rgba()), self.png_filter)
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+
+def encode_png(rgba: np.ndarray, png_filter: str = "none", level: int = 2) -> bytes:
+    """An RGBA pixel array (alpha ignored: the figure is opaque) as an RGB PNG, quickly.
+
+    PIL's encoder tries every PNG filter on every row; for these pictures that costs about twice
+    the time for no smaller file.  Here every row gets one filter: ``"none"`` (best for pictures
+    with photos or large flat areas) or ``"up"`` (the difference to the row above: best for
+    pictures of many small cells), then zlib at a fast level.
+    """
+    height, width = rgba.shape[:2]
+    rows = np.empty((height, 1 + 3 * width), dtype=np.uint8)  # each row: its filter type, then R, G, B, R, …
+    pixels = rows[:, 1:].reshape(height, width, 3)  # a view: written in one pass below
+    if png_filter == "up" and height > 1:
+        rows[:, 0] = 2
+        rows[0, 0] = 0
+        pixels[0] = rgba[0, :, :3]
+        np.subtract(rgba[1:, :, :3], rgba[:-1, :, :3], out=pixels[1:])
+    else:
+        rows[:, 0] = 0
+        pixels[...] = rgba[..., :3]
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8 bits, RGB, deflate, no interlace
+    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(rows.tobytes(), level))
+            + _chunk(b"IEND", b""))
 
 
 class LiveColorbar:
@@ -171,12 +297,12 @@ class LiveColorbar:
     """
 
     def __init__(self, view: FigureView, mappable: ScalarMappable, ax: Axes, *, label: str = "",
-                 size: str = "5%", pad: float = 0.05, fmt: str = "{:.3g}") -> None:
+                 size: str = "5%", pad: float = 0.05, spec: str = ".3g") -> None:
         from mpl_toolkits.axes_grid1 import make_axes_locatable
 
         self.view = view
         self.mappable = mappable
-        self.fmt = fmt
+        self.spec = spec
         self.cax = make_axes_locatable(ax).append_axes("right", size=size, pad=pad)
         self.strip = self.cax.imshow(np.linspace(1, 0, 256)[:, None], aspect="auto", cmap=mappable.get_cmap(),
                                      extent=(0, 1, 0, 1), vmin=0, vmax=1)
@@ -205,42 +331,4 @@ class LiveColorbar:
             return
         middle = getattr(self.mappable.norm, "vcenter", (low + high) / 2)
         for text, value in zip(self.labels, (high, middle, low)):
-            text.set_text(self.fmt.format(0.0 if abs(value) < 1e-12 else value))
-
-
-class MessageBox(widgets.HTML):
-    """One line under an explorer for status and for problems with what the learner typed."""
-
-    def show_error(self, text: str) -> None:
-        """Show ``text`` as a problem (red), keeping the last good picture on screen."""
-        from html import escape
-
-        self.value = f'<span style="color:#b00020" class="conv-lessons-error">⚠ {escape(text)}</span>'
-
-    def show_info(self, text: str) -> None:
-        """Show ``text`` as neutral status (monospace, so written-out sums line up)."""
-        from html import escape
-
-        self.value = f'<span style="font-family:monospace">{escape(text)}</span>'
-
-    def clear(self) -> None:
-        """Remove any message."""
-        self.value = ""
-
-
-def guarded(message: MessageBox, update: Callable[..., Any]) -> Callable[..., Any]:
-    """Wrap an observer so bad input (``ValueError``/``TypeError``) becomes a message, not a traceback.
-
-    Other exceptions are programming errors and propagate (the browser test catches them).
-    """
-
-    def observer(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return update(*args, **kwargs)
-        except (ValueError, TypeError) as error:
-            message.show_error(str(error))
-            return None
-
-    observer.__name__ = getattr(update, "__name__", "observer")
-    observer.__doc__ = update.__doc__
-    return observer
+            text.set_text(number(value, self.spec))

@@ -1,120 +1,80 @@
 """The kernel (卷积核) explorer: apply a kernel to an image and see what it detects.
 
-Input ``X``, kernel ``K`` and output ``Y`` side by side, with colour bars.  The kernel comes from a
-preset menu (:mod:`conv_lessons.kernels`: the chapter's [[1, −1]], its transpose, Sobel, Laplacian,
-blurs, sharpen, identity, a diagonal detector) and every value can be edited.  The output can be
-shown three ways, because an edge detector's answer is *signed*:
+Lesson 02's picture (:class:`conv_lessons.figures.kernel.KernelPanels`) made live: the kernel comes
+from a preset menu (:mod:`conv_lessons.kernels`: the chapter's [[1, −1]], its transpose, Sobel,
+Laplacian, blurs, sharpen, identity, a diagonal detector) and every value can be edited; the output
+is shown signed, as |Y| or clipped to [0, 1]; padding and stride preview the next chapter, with
+the output size ⌊(n − k + 2p)/s⌋ + 1 per axis in the readout.
 
-* ``signed`` — a blue–white–red map centred at zero: +1 (white→black edge) red, −1 blue;
-* ``absolute`` — |Y|, edge strength whatever its direction;
-* ``clipped`` — Y clipped to [0, 1], what you would see if you saved Y as an image: the negative
-  responses disappear.
-
-A preview of the next chapter: padding (填充: valid / zeros / replicate / reflect / circular) and
-stride (步幅), with the output size ⌊(n − k + 2p)/s⌋ + 1 per axis.  The input panel shows the
-padded image (the original inside the dashed frame); the output is drawn at the same pixel scale,
-so a stride of 2 visibly halves it and padding (k − 1)/2 keeps it the input's size.
-
-* :func:`kernel_explorer` — the widget.
-* :func:`kernel_figure` — the same picture as a static ``Figure``.
-* :func:`kernel_comparison_figure` — several input ⋆ kernel = output rows, numbers written in.
+The picture is two images side by side: the input (which only changes with the image, the
+transpose or the padding) and the rest, so editing the kernel re-sends only the kernel and output.
 """
 
 from __future__ import annotations
 
-import functools
 import math
 import re
-from collections.abc import Sequence
 from fractions import Fraction
-from typing import Any
 
 import ipywidgets as widgets
-import matplotlib
 import numpy as np
 import torch
-from matplotlib.collections import LineCollection
-from matplotlib.colors import CenteredNorm, Normalize
-from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
 
-from ..figures import IMAGE_CMAP, SIGNED_CMAP, text_colour, to_numpy
-from ..images import diagonal_image, edge_image, sample_photo
+from ..figures.common import to_numpy
+from ..figures.kernel import (
+    DISPLAYS,
+    IMAGES,
+    MAX_KERNEL,
+    PADDING_CHOICES,
+    KernelPanels,
+    KernelSetup,
+    display_values,
+    kernel_comparison_figure,  # re-export for the lessons until they import from conv_lessons.figures
+    kernel_figure,  # re-export for the lessons until they import from conv_lessons.figures
+    load_image,
+)
 from ..kernels import KERNELS, get_kernel, kernel_names
-from ..padding import conv_output_shape, conv_output_size, corr2d_padded, pad2d
-from ..threads import one_thread
-from ..validation import as_matrix, as_nonnegative_int, as_positive_int, describe
-from .figure_widget import FigureView, MessageBox, guarded
+from ..padding import conv_output_size
+from ..style import ERROR, width
+from .base import Explorer, Readout
+from .figure_widget import FigureView
 
 __all__ = [
     "kernel_explorer",
-    "kernel_figure",
-    "kernel_comparison_figure",
     "KernelExplorer",
-    "IMAGES",
-    "DISPLAYS",
-    "PHOTO_SIZE",
-    "load_image",
-    "display_values",
     "parse_kernel_entry",
     "output_size_text",
+    "kernel_figure",
+    "kernel_comparison_figure",
+    "load_image",
+    "display_values",
+    "IMAGES",
+    "DISPLAYS",
 ]
 
-PHOTO_SIZE = 192  # shorter side of the photo in the explorer: detailed enough, fast enough
-IMAGES: dict[str, str] = {
-    "photo": "photo (Grace Hopper)",
-    "edge": "edge image 6×8 (the chapter's X)",
-    "diagonal": "diagonal image 8×8 (exercise 1)",
-}
-DISPLAYS: dict[str, str] = {
-    "signed": "signed: red > 0, white = 0, blue < 0",
-    "absolute": "absolute value |Y|: edge strength, either direction",
-    "clipped": "clipped to [0, 1]: what saving Y as an image shows; negative responses become black",
-}
-PADDING_CHOICES = ("valid", "zeros", "replicate", "reflect", "circular")
-MAX_KERNEL = 7
 MAX_PADDING = {"photo": 8, "edge": 6, "diagonal": 6}
-SMALL = 32  # images up to this many pixels a side get cell borders (and numbers in static figures)
-HIGHLIGHT = "#e8710a"
-ABS_CMAP = "magma"
-
-
-# -- the math behind the picture ------------------------------------------------------------------
-def load_image(name: str = "photo", transpose: bool = False) -> torch.Tensor:
-    """The explorer's input images: ``"photo"`` (downsampled to :data:`PHOTO_SIZE`), the chapter's
-    6×8 ``"edge"`` image or the 8×8 ``"diagonal"`` one; ``transpose=True`` gives ``X.T``."""
-    if name not in IMAGES:
-        raise ValueError(f"image: expected one of {list(IMAGES)}, got {describe(name)}.")
-    X = {"photo": lambda: sample_photo(size=PHOTO_SIZE), "edge": edge_image, "diagonal": diagonal_image}[name]()
-    return X.t().contiguous() if transpose else X
-
-
-def display_values(Y: Any, display: str = "signed") -> tuple[np.ndarray, str, Normalize]:
-    """What the output panel draws for each display choice: (values, colour map, norm).
-
-    ``signed`` keeps the sign (a colour map centred at zero, so −1 is as visible as +1);
-    ``absolute`` shows |Y| from 0 to its maximum; ``clipped`` clips to [0, 1] on a grey scale.
-    """
-    if display not in DISPLAYS:
-        raise ValueError(f"display: expected one of {list(DISPLAYS)}, got {describe(display)}.")
-    values = to_numpy(Y)
-    finite = values[np.isfinite(values)]
-    peak = float(np.abs(finite).max()) if finite.size else 0.0
-    peak = peak if peak > 1e-12 else 1.0
-    if display == "signed":
-        return values, SIGNED_CMAP, CenteredNorm(vcenter=0.0, halfrange=peak)
-    if display == "absolute":
-        return np.abs(values), ABS_CMAP, Normalize(vmin=0.0, vmax=peak)
-    return np.clip(values, 0.0, 1.0), IMAGE_CMAP, Normalize(vmin=0.0, vmax=1.0)
-
+CELL_WIDTH = 58  # pixels per kernel entry box
+SHOWN_CHARACTERS = 24  # a longer entry is cut in messages
+FLOAT32_MAX = float(np.finfo(np.float32).max)  # as a Python float: comparing with it casts nothing
 
 _FRACTION = re.compile(r"^\s*([+-]?\d+(?:\.\d*)?)\s*/\s*(\d+(?:\.\d*)?)\s*$")
+
+
+def _shown(raw: str) -> str:
+    """What the learner typed, for a message: quoted, and cut when long."""
+    if not raw:
+        return "an empty box"
+    if len(raw) <= SHOWN_CHARACTERS:
+        return repr(raw)
+    return f"{raw[:SHOWN_CHARACTERS]!r}… ({len(raw):,} characters)"
 
 
 def parse_kernel_entry(text: str, where: str = "kernel entry") -> float:
     """Read one kernel value typed by a learner: a number such as ``-1``, ``0.25`` or ``1/9``.
 
-    Raises ``ValueError`` naming ``where`` and the fix for anything else (words, empty, nan, inf).
+    The kernel is float32, so the value must fit it: at most about ±3.4e38, and not so small that
+    it would silently become 0.  Raises ``ValueError`` naming ``where``, what was typed (cut when
+    long) and the fix for anything else (words, empty, nan, inf, out of range).
     """
     fix = "Type a number such as -1, 0.25 or 1/9."
     raw = str(text).strip()
@@ -123,17 +83,25 @@ def parse_kernel_entry(text: str, where: str = "kernel entry") -> float:
         if match:
             denominator = float(match.group(2))
             if denominator == 0:
-                raise ValueError(f"{where}: expected a number, got {raw!r} (division by zero). {fix}")
+                raise ValueError(f"{where}: expected a number, got {_shown(raw)} (division by zero). {fix}")
             value = float(match.group(1)) / denominator
         else:
             value = float(raw)
     except ValueError as error:
         if str(error).startswith(where):
             raise
-        shown = "an empty box" if not raw else repr(raw)
-        raise ValueError(f"{where}: expected a number, got {shown}. {fix}") from None
+        raise ValueError(f"{where}: expected a number, got {_shown(raw)}. {fix}") from None
+    except OverflowError:
+        value = math.inf
     if not math.isfinite(value):
-        raise ValueError(f"{where}: expected a finite number, got {raw!r}. {fix}")
+        raise ValueError(f"{where}: expected a finite number, got {_shown(raw)}. {fix}")
+    if abs(value) > FLOAT32_MAX:
+        raise ValueError(f"{where}: expected a number the kernel's float32 values can hold (between "
+                         f"-3.4e38 and 3.4e38), got {_shown(raw)}. Type a smaller number such as 1000.")
+    if value != 0 and np.float32(value) == 0:
+        raise ValueError(f"{where}: expected a number the kernel's float32 values can hold (non-zero ones "
+                         f"from about 1.4e-45 on), got {_shown(raw)}, which would become 0. Type 0 or a "
+                         "larger number such as 0.001.")
     return value
 
 
@@ -151,14 +119,6 @@ def _entry_text(value: float) -> str:
     return f"{value:.7g}"
 
 
-def _cell_text(value: float) -> str:
-    if not np.isfinite(value):
-        return str(value)
-    if abs(value) < 5e-7:
-        return "0"
-    return f"{value:.2g}" if abs(value) < 1 else f"{value:.3g}"
-
-
 def output_size_text(n: int, k: int, padding: int, stride: int, axis: str) -> str:
     """One axis of the size readout: ``height: ⌊(6 − 1 + 2·0)/1⌋ + 1 = 6`` (or why it does not fit)."""
     formula = f"{axis}: ⌊({n} − {k} + 2·{padding})/{stride}⌋ + 1"
@@ -167,476 +127,169 @@ def output_size_text(n: int, k: int, padding: int, stride: int, axis: str) -> st
     return f"{formula} = {conv_output_size(n, k, padding, stride)}"
 
 
-# -- drawing --------------------------------------------------------------------------------------
-@functools.cache
-def _colormap(name: str) -> Any:
-    """One Colormap object per name, so switching back and forth does not rebuild lookup tables."""
-    return matplotlib.colormaps[name]
-
-
-def _grid_segments(rows: int, cols: int, top: float, left: float) -> list[list[tuple[float, float]]]:
-    lines = [[(left + c - 0.5, top - 0.5), (left + c - 0.5, top + rows - 0.5)] for c in range(cols + 1)]
-    lines += [[(left - 0.5, top + r - 0.5), (left + cols - 0.5, top + r - 0.5)] for r in range(rows + 1)]
-    return lines
-
-
-class _Panels:
-    """Input ⋆ kernel = output, laid out by hand so that changing sizes needs no full redraw.
-
-    The image axes have no ticks and ``aspect="auto"``; their limits are set so pixels stay square,
-    which lets padding, stride and kernel size change by moving animated artists only (blitting).
-    """
-
-    def __init__(self, figure: Figure, shape: tuple[int, int], *, band: tuple[float, float] = (0.0, 1.0),
-                 label: str | None = None, view: FigureView | None = None,
-                 titles: tuple[str, str, str] = ("input X", "kernel K", "output Y")) -> None:
-        self.figure, self.view = figure, view
-        self.band, self.label = band, label
-        self.bar_size = (0.13, 0.07)
-        self.ax_in, self.ax_k, self.ax_out = (figure.add_axes((0, 0, 0.1, 0.1)) for _ in range(3))
-        for ax in (self.ax_in, self.ax_k, self.ax_out):
-            ax.set_axis_off()
-        self.figure_texts = [figure.text(0, 0, s, ha="center", va="center", fontsize=26 if s == "⋆" else 18)
-                             for s in ("⋆", "=")]
-        if label:
-            self.figure_texts.append(figure.text(0, 0, label, ha="left", va="center", fontsize=10,
-                                                 fontweight="bold"))
-        self.layout(shape)
-        for ax, title in zip((self.ax_in, self.ax_k, self.ax_out), titles, strict=True):
-            ax.set_title(title, fontsize=11)
-        # input: the padded image, a frame around the original, the first two window positions
-        self.input = self.ax_in.imshow(np.zeros((1, 1)), cmap=IMAGE_CMAP, vmin=0.0, vmax=1.0, aspect="auto",
-                                       interpolation="nearest")
-        self.input_grid = LineCollection([], colors="0.55", linewidths=0.6)
-        self.ax_in.add_collection(self.input_grid)
-        self.original = Rectangle((0, 0), 1, 1, fill=False, edgecolor=HIGHLIGHT, linestyle="--", linewidth=1.6)
-        self.window = Rectangle((0, 0), 1, 1, fill=False, edgecolor=HIGHLIGHT, linewidth=2.2)
-        self.next_window = Rectangle((0, 0), 1, 1, fill=False, edgecolor=HIGHLIGHT, linewidth=1.4, linestyle=":")
-        for patch in (self.original, self.window, self.next_window):
-            self.ax_in.add_patch(patch)
-        # kernel: signed colours, numbers written in (a pool of texts, enough for the largest kernel)
-        self.kernel = self.ax_k.imshow(np.zeros((1, 1)), cmap=SIGNED_CMAP, norm=CenteredNorm(0.0, 1.0),
-                                       aspect="auto", interpolation="nearest")
-        self.kernel_grid = LineCollection([], colors="0.35", linewidths=1.0)
-        self.ax_k.add_collection(self.kernel_grid)
-        self.kernel_texts = [self.ax_k.text(0, 0, "", ha="center", va="center", visible=False)
-                             for _ in range(MAX_KERNEL * MAX_KERNEL)]
-        # output: same pixel scale as the input, centred; a dashed frame of the input's size
-        self.output = self.ax_out.imshow(np.zeros((1, 1)), cmap=SIGNED_CMAP, norm=CenteredNorm(0.0, 1.0),
-                                         aspect="auto", interpolation="nearest")
-        self.output_grid = LineCollection([], colors="0.55", linewidths=0.6)
-        self.ax_out.add_collection(self.output_grid)
-        self.input_size = Rectangle((0, 0), 1, 1, fill=False, edgecolor="0.4", linestyle="--", linewidth=1.2)
-        self.ax_out.add_patch(self.input_size)
-        self.display: str | None = None
-        self.input_bar = self.output_bar = None
-        bar_w, bar_pad = self.bar_size
-        if view is not None:
-            self.input_bar = view.colorbar(self.input, self.ax_in, size=bar_w, pad=bar_pad)
-            for text in self.input_bar.labels:  # the input's range never changes: keep its labels static
-                text.set_animated(False)
-            view.forget(self.input_bar.labels)
-            self.output_bar = view.colorbar(self.output, self.ax_out, size=bar_w, pad=bar_pad)
-            view.animate(self.output_bar.strip)  # its colour map changes with the display choice
-
-    def layout(self, shape: tuple[int, int]) -> None:
-        """Place the panels for an input of ``shape`` (h, w): both image panels get its aspect ratio."""
-        self.shape = shape
-        n_h, n_w = shape
-        figure = self.figure
-        fig_w, fig_h = figure.get_size_inches()
-        bottom, top = self.band[0] * fig_h, self.band[1] * fig_h
-        left = 1.0 if self.label else 0.12
-        (bar_w, bar_pad), bar_text, gap = self.bar_size, (0.45 if self.view else 0.6), 0.55
-        avail_h = (top - bottom) - 0.42 - 0.12  # title above, margin below
-        # panel width w and height h = a·w for both images; the kernel panel is a square of side q
-        a = n_h / n_w
-        avail_w = fig_w - left - 0.1 - 2 * (bar_w + bar_pad + bar_text) - 2 * gap
-        w = min(avail_h / a, avail_w / 2.45)
-        h = a * w
-        q = max(min(0.45 * w, avail_h, 1.9), min(avail_h, 1.1))
-        total = 2 * w + q + 2 * (bar_w + bar_pad + bar_text) + 2 * gap
-        x = left + max(0.0, (fig_w - left - 0.1 - total) / 2)
-        mid = bottom + 0.12 + avail_h / 2
-        self.panel_aspect = h / w
-
-        def place(ax: Any, x0: float, width: float, height: float) -> None:
-            ax.set_position((x0 / fig_w, (mid - height / 2) / fig_h, width / fig_w, height / fig_h))
-
-        place(self.ax_in, x, w + bar_w + bar_pad, h)  # the colour bar takes its part on the right
-        x += w + bar_w + bar_pad + bar_text
-        self.figure_texts[0].set_position(((x + gap / 2) / fig_w, mid / fig_h))
-        x += gap
-        place(self.ax_k, x, q, q)
-        x += q
-        self.figure_texts[1].set_position(((x + gap / 2) / fig_w, mid / fig_h))
-        x += gap
-        place(self.ax_out, x, w + bar_w + bar_pad, h)
-        if self.label:
-            self.figure_texts[2].set_position((0.08 / fig_w, mid / fig_h))
-
-    @property
-    def artists(self) -> list[Any]:
-        """Everything that changes with the kernel, padding, stride or display choice."""
-        return [self.input, self.input_grid, self.original, self.window, self.next_window, self.kernel,
-                self.kernel_grid, *self.kernel_texts, self.output, self.output_grid, self.input_size]
-
-    def _limits(self, rows: float, cols: float) -> tuple[tuple[float, float], tuple[float, float]]:
-        """Limits that show a rows×cols region centred on the input, with square pixels."""
-        n_h, n_w = self.shape
-        if rows / cols < self.panel_aspect:
-            rows = self.panel_aspect * cols
-        else:
-            cols = rows / self.panel_aspect
-        cx, cy = (n_w - 1) / 2, (n_h - 1) / 2
-        return (cx - cols / 2, cx + cols / 2), (cy + rows / 2, cy - rows / 2)
-
-    def show(self, padded: np.ndarray, padding: tuple[int, int], K: np.ndarray, Y: np.ndarray, display: str,
-             stride: tuple[int, int]) -> None:
-        """Draw a new state: the padded input, the kernel and the output in ``display`` mode."""
-        n_h, n_w = self.shape
-        p_h, p_w = padding
-        small = max(n_h, n_w) <= SMALL
-        rows, cols = padded.shape
-        xlim, ylim = self._limits(rows, cols)
-        for ax in (self.ax_in, self.ax_out):
-            ax.set_xlim(*xlim)
-            ax.set_ylim(*ylim)
-        self.input.set_data(padded)
-        self.input.set_extent((-p_w - 0.5, n_w + p_w - 0.5, n_h + p_h - 0.5, -p_h - 0.5))
-        self.input_grid.set_segments(_grid_segments(rows, cols, -p_h, -p_w) if small else [])
-        self.original.set_bounds(-0.5, -0.5, n_w, n_h)
-        self.original.set_visible(p_h > 0 or p_w > 0)
-        k_h, k_w = K.shape
-        self.window.set_bounds(-p_w - 0.5, -p_h - 0.5, k_w, k_h)
-        self.next_window.set_bounds(-p_w - 0.5 + stride[1], -p_h - 0.5, k_w, k_h)
-        self.window.set_visible(small)
-        self.next_window.set_visible(small and stride[1] > 1 and Y.shape[1] > 1)  # shows the step s
-        # kernel, in a square frame at least 3 cells wide so cells keep one size
-        side = max(k_h, k_w, 3)
-        cx, cy = (k_w - 1) / 2, (k_h - 1) / 2
-        self.ax_k.set_xlim(cx - side / 2, cx + side / 2)
-        self.ax_k.set_ylim(cy + side / 2, cy - side / 2)
-        self.kernel.set_data(K)
-        self.kernel.set_extent((-0.5, k_w - 0.5, k_h - 0.5, -0.5))
-        peak = float(np.abs(K).max())
-        self.kernel.norm.halfrange = peak if peak > 1e-12 else 1.0
-        self.kernel_grid.set_segments(_grid_segments(k_h, k_w, 0, 0))
-        inches = self.ax_k.get_position().width * self.figure.get_size_inches()[0] / side
-        size = max(6.0, min(13.0, inches * 72 * (0.34 if side <= 3 else 0.3)))
-        cmap, norm = self.kernel.get_cmap(), self.kernel.norm
-        for index, text in enumerate(self.kernel_texts):
-            i, j = divmod(index, k_w)
-            if i < k_h:
-                value = float(K[i, j])
-                text.set_position((j, i))
-                text.set_text(_cell_text(value))
-                text.set_fontsize(size)
-                text.set_color(text_colour(cmap, norm, value))
-            text.set_visible(i < k_h)
-        # output
-        values, out_cmap, out_norm = display_values(Y, display)
-        o_h, o_w = values.shape
-        top, left = (n_h - o_h) / 2, (n_w - o_w) / 2
-        self.output.set_data(values)
-        if display != self.display:  # a new colour map and norm only when the display choice changes
-            self.display = display
-            self.output.set_cmap(_colormap(out_cmap))
-            self.output.set_norm(out_norm)
-            if self.output_bar is not None:
-                self.output_bar.strip.set_cmap(_colormap(out_cmap))
-        elif isinstance(out_norm, CenteredNorm):
-            self.output.norm.halfrange = out_norm.halfrange
-        else:
-            self.output.norm.vmin, self.output.norm.vmax = out_norm.vmin, out_norm.vmax
-        self.output.set_extent((left - 0.5, left + o_w - 0.5, top + o_h - 0.5, top - 0.5))
-        self.output_grid.set_segments(_grid_segments(o_h, o_w, top, left) if small else [])
-        self.input_size.set_bounds(-0.5, -0.5, n_w, n_h)
-        # the input's size, dashed, for comparison, when the output is visibly smaller or larger
-        self.input_size.set_visible((small and (o_h, o_w) != (n_h, n_w)) or max(abs(o_h - n_h), abs(o_w - n_w)) >= 4)
-
-    def static_colorbars(self) -> None:
-        """matplotlib colour bars with ticks, for a static figure (no speed constraint)."""
-        from mpl_toolkits.axes_grid1 import make_axes_locatable
-
-        bar_w, bar_pad = self.bar_size
-        for image, ax, label in ((self.input, self.ax_in, "pixel value"), (self.output, self.ax_out, "output value")):
-            cax = make_axes_locatable(ax).append_axes("right", size=bar_w, pad=bar_pad)
-            low, high = image.norm.vmin, image.norm.vmax
-            middle = getattr(image.norm, "vcenter", (low + high) / 2)
-            bar = self.figure.colorbar(image, cax=cax, ticks=[low, middle, high])  # three ticks: quick to draw
-            bar.ax.set_yticklabels([_cell_text(v) for v in (low, middle, high)])
-            bar.set_label(label, fontsize=8)
-            bar.ax.tick_params(labelsize=7, length=2)
-
-    def write_numbers(self, padding: tuple[int, int]) -> None:
-        """Write the values into the cells of small images (static figures only: texts are slow)."""
-        n_h, n_w = self.shape
-        if max(n_h, n_w) > SMALL:
-            return
-        p_h, p_w = padding
-        for image, top, left in ((self.input, -p_h, -p_w), (self.output, None, None)):
-            values = image.get_array()
-            rows, cols = values.shape
-            if top is None:
-                top, left = (n_h - rows) / 2, (n_w - cols) / 2
-            if rows * cols > 400:
-                continue
-            ax = image.axes
-            inches = ax.get_position().height * self.figure.get_size_inches()[1] / (ax.get_ylim()[0] - ax.get_ylim()[1])
-            size = max(5.0, min(11.0, inches * 72 * 0.38))
-            for i in range(rows):
-                for j in range(cols):
-                    value = float(values[i, j])
-                    ax.text(left + j, top + i, _cell_text(value), ha="center", va="center", fontsize=size,
-                            color=text_colour(image.get_cmap(), image.norm, value))
-
-
-
-class _Setup:
-    """One consistent state of the explorer's controls, computed: padded input, kernel, output."""
-
-    def __init__(self, X: torch.Tensor, K: torch.Tensor, padding: int, mode: str, stride: int) -> None:
-        self.X, self.K = X, K
-        self.padding = padding if mode != "valid" else 0
-        self.mode = "zeros" if mode == "valid" else mode
-        self.stride = stride
-        conv_output_shape(X.shape, K.shape, self.padding, stride)  # raises "Invalid setup" messages
-        self.padded = pad2d(X, self.padding, self.mode)
-        self.Y = corr2d_padded(self.padded, K, 0, stride)  # a valid, strided pass over the padded input
-
-
-# -- static figures -------------------------------------------------------------------------------
-def _kernel_arg(kernel: Any) -> torch.Tensor:
-    if isinstance(kernel, str):
-        return get_kernel(kernel)
-    return as_matrix(kernel, "kernel")
-
-
-def _image_arg(image: Any, transpose: bool) -> torch.Tensor:
-    if isinstance(image, str):
-        return load_image(image, transpose)
-    X = as_matrix(image, "image")
-    return X.t() if transpose else X
-
-
-def kernel_figure(image: Any = "photo", kernel: Any = "chapter [[1, -1]]", display: str = "signed",
-                  padding: int = 0, mode: str = "valid", stride: int = 1, transpose: bool = False,
-                  title: str | None = None) -> Figure:
-    """A static picture of ``image ⋆ kernel = output``, as the kernel explorer draws it.
-
-    ``image``: ``"photo"``, ``"edge"``, ``"diagonal"`` or a 2-D tensor; ``kernel``: a name from
-    :func:`conv_lessons.kernel_names` or a 2-D tensor; ``display``: ``"signed"``, ``"absolute"``
-    or ``"clipped"``; ``mode``: ``"valid"`` or a padding mode with ``padding`` pixels per side;
-    ``stride``: window step.  Small images get their values written in.  Returns a ``Figure``.
-    """
-    X = _image_arg(image, transpose)
-    K = _kernel_arg(kernel)
-    if mode not in PADDING_CHOICES:
-        raise ValueError(f"mode: expected one of {list(PADDING_CHOICES)}, got {describe(mode)}.")
-    setup = _Setup(X, K, as_nonnegative_int(padding, "padding"), mode, as_positive_int(stride, "stride"))
-    height = 3.6 if title is None else 3.9
-    figure = Figure(figsize=(10.0, height), dpi=100)
-    band = (0.0, 1.0) if title is None else (0.0, 3.6 / 3.9)
-    panels = _Panels(figure, tuple(X.shape), band=band,
-                     titles=(f"input X ({_shape(X)})", f"kernel K ({_shape(K)})", f"output Y ({_shape(setup.Y)})"))
-    panels.show(to_numpy(setup.padded), (setup.padding,) * 2, to_numpy(K), to_numpy(setup.Y), display,
-                (setup.stride,) * 2)
-    panels.static_colorbars()
-    panels.write_numbers((setup.padding,) * 2)
-    if title:
-        figure.suptitle(title, fontsize=12, y=0.985)
-    return figure
-
-
-def _shape(tensor: torch.Tensor) -> str:
-    return "×".join(str(s) for s in tensor.shape)
-
-
-def kernel_comparison_figure(rows: Sequence[tuple[str, Any, Any]], display: str = "signed") -> Figure:
-    """Several ``input ⋆ kernel = output`` rows, one per ``(label, X, K)``, for side-by-side lessons.
-
-    For example the chapter's exercise: the diagonal image with K, its transpose with K, and the
-    image with K.T.  Small images get their values written in.  Returns a ``Figure``.
-    """
-    if not rows:
-        raise ValueError("rows: expected at least one (label, X, K) triple, got none.")
-    row_height = 3.0
-    figure = Figure(figsize=(10.0, row_height * len(rows)), dpi=100)
-    for index, row in enumerate(rows):
-        if not (isinstance(row, (tuple, list)) and len(row) == 3):
-            raise TypeError(f"rows[{index}]: expected a (label, X, K) triple, got {describe(row)}.")
-        label, X, K = row
-        X, K = as_matrix(X, f"rows[{index}] X"), _kernel_arg(K)
-        setup = _Setup(X, K, 0, "valid", 1)
-        band = (1 - (index + 1) / len(rows), 1 - index / len(rows))
-        panels = _Panels(figure, tuple(X.shape), band=band, label=str(label),
-                         titles=(f"input ({_shape(X)})", f"kernel ({_shape(K)})", f"output ({_shape(setup.Y)})"))
-        panels.show(to_numpy(X), (0, 0), to_numpy(K), to_numpy(setup.Y), display, (1, 1))
-        panels.static_colorbars()
-        panels.write_numbers((0, 0))
-    return figure
-
-
-# -- the explorer ---------------------------------------------------------------------------------
-class KernelExplorer(widgets.VBox):
+class KernelExplorer(Explorer):
     """The widget returned by :func:`kernel_explorer`; its parts are attributes for tests.
 
     ``controls``: image, transpose, preset, k_h, k_w, display, padding_mode, padding, stride;
-    ``cells``: the kernel's Text boxes (rows of lists); ``view``; ``message`` (MessageBox);
-    ``readout`` (sizes, HTML); ``note`` (what the kernel and the display show); ``setup`` (the last
-    good state: ``setup.Y`` is the output drawn, ``setup.K`` the kernel).
+    ``cells``: the kernel's Text boxes in use (rows of lists); ``view``; ``message``; ``readout``
+    (sizes); ``note`` (what the kernel and the display show); ``setup`` (the last good state:
+    ``setup.Y`` is the output drawn, ``setup.K`` the kernel).
     """
 
     def __init__(self) -> None:
-        self.view = FigureView(figsize=(10.0, 3.5), dpi=72)
-        self.message = MessageBox()
-        self.readout = widgets.HTML()
+        super().__init__(FigureView(figsize=(10.0, 3.5), tiles=(0.35,)))
+        self.readout = Readout()
         self.note = widgets.HTML()
         wide = {"style": {"description_width": "initial"}}
-        self.controls = {
-            "image": widgets.Dropdown(options=[(label, key) for key, label in IMAGES.items()], value="photo",
-                                      description="image", layout=widgets.Layout(width="300px")),
-            "transpose": widgets.Checkbox(value=False, description="transpose (X.T)", indent=False,
-                                          layout=widgets.Layout(width="140px")),
-            "preset": widgets.Dropdown(options=kernel_names(), value="chapter [[1, -1]]", description="kernel",
-                                       layout=widgets.Layout(width="280px")),
-            "k_h": widgets.BoundedIntText(value=1, min=1, max=MAX_KERNEL, description="rows",
-                                          layout=widgets.Layout(width="110px"), **wide),
-            "k_w": widgets.BoundedIntText(value=2, min=1, max=MAX_KERNEL, description="columns",
-                                          layout=widgets.Layout(width="130px"), **wide),
-            "display": widgets.ToggleButtons(options=[("signed", "signed"), ("absolute", "absolute"),
+        add = self.add
+        add("image", widgets.Dropdown(options=[(label, key) for key, label in IMAGES.items()], value="photo",
+                                      description="image", layout=widgets.Layout(width=width(300))))
+        add("transpose", widgets.Checkbox(value=False, description="transpose (X.T)", indent=False,
+                                          layout=widgets.Layout(width=width(140))))
+        add("preset", widgets.Dropdown(options=kernel_names(), value="chapter [[1, -1]]", description="kernel",
+                                       layout=widgets.Layout(width=width(280))))
+        add("k_h", widgets.BoundedIntText(value=1, min=1, max=MAX_KERNEL, description="rows",
+                                          layout=widgets.Layout(width=width(110)), **wide))
+        add("k_w", widgets.BoundedIntText(value=2, min=1, max=MAX_KERNEL, description="columns",
+                                          layout=widgets.Layout(width=width(130)), **wide))
+        add("display", widgets.ToggleButtons(options=[("signed", "signed"), ("absolute", "absolute"),
                                                       ("clipped [0, 1]", "clipped")], value="signed",
-                                             description="display", style={"button_width": "100px"}),
-            "padding_mode": widgets.Dropdown(options=PADDING_CHOICES, value="valid", description="padding",
-                                             layout=widgets.Layout(width="200px")),
-            "padding": widgets.IntSlider(value=0, min=0, max=MAX_PADDING["photo"], description="p",
-                                         disabled=True, layout=widgets.Layout(width="230px")),
-            "stride": widgets.IntSlider(value=1, min=1, max=4, description="stride s",
-                                        layout=widgets.Layout(width="230px")),
-        }
-        self.cells: list[list[widgets.Text]] = []
+                                             description="display", style={"button_width": "100px"}))
+        add("padding_mode", widgets.Dropdown(options=PADDING_CHOICES, value="valid", description="padding",
+                                             layout=widgets.Layout(width=width(200))))
+        add("padding", widgets.IntSlider(value=0, min=0, max=MAX_PADDING["photo"], description="p", disabled=True,
+                                         layout=widgets.Layout(width=width(230))))
+        add("stride", widgets.IntSlider(value=1, min=1, max=4, description="stride s",
+                                        layout=widgets.Layout(width=width(230))))
+        # One Text box per possible kernel entry, made once: a new kernel shape shows a different
+        # part of the same boxes (new boxes each time would leave the old widgets alive).
+        self.boxes = [[widgets.Text(value="0", continuous_update=False, layout=widgets.Layout(width=width(CELL_WIDTH)),
+                                    tooltip=f"K[{i}, {j}]") for j in range(MAX_KERNEL)] for i in range(MAX_KERNEL)]
+        for row in self.boxes:
+            for box in row:
+                box.observe(self._on_cell, names="value")
+        self.kernel_shape = (0, 0)
         self.grid = widgets.GridBox(layout=widgets.Layout(grid_gap="3px"))
-        self.setup: _Setup | None = None
-        self.panels: _Panels | None = None
-        self.X = load_image("photo")
-        self._loading = False
+        self.setup: KernelSetup | None = None
+        self._static: tuple[object, ...] = ()
+        self._images: dict[tuple[str, bool], torch.Tensor] = {}
+        self.X = self._image()
+        self.panels = KernelPanels(self.view.figure, tuple(self.X.shape), live=True)
+        bar_w, bar_pad = self.panels.bar_size
+        input_bar = self.view.colorbar(self.panels.input, self.panels.ax_in, size=bar_w, pad=bar_pad)
+        for text in input_bar.labels:  # the input's range never changes: keep its labels static
+            text.set_animated(False)
+        self.view.forget(input_bar.labels)
+        self.panels.output_bar = self.view.colorbar(self.panels.output, self.panels.ax_out, size=bar_w, pad=bar_pad)
+        # the input is part of the background (drawn again when the image or the padding changes)
+        self.view.animate(*self.panels.moving_artists, self.panels.output_bar.strip)  # the strip follows the display
+        self.view.cut(self.panels.cut)
+        self.watch(("image", "transpose"), "image")
+        self.watch("preset")
+        self.watch(("k_h", "k_w"), "kernel_size")
+        self.watch("padding_mode")
+        self.watch(("display", "padding", "stride"), "draw")
         c = self.controls
-        c["image"].observe(guarded(self.message, self._on_image), names="value")
-        c["transpose"].observe(guarded(self.message, self._on_image), names="value")
-        c["preset"].observe(guarded(self.message, self._on_preset), names="value")
-        for name in ("k_h", "k_w"):
-            c[name].observe(guarded(self.message, self._on_kernel_size), names="value")
-        c["padding_mode"].observe(guarded(self.message, self._on_padding_mode), names="value")
-        for name in ("display", "padding", "stride"):
-            c[name].observe(guarded(self.message, self._on_change), names="value")
-        super().__init__([
+        self.lay_out(
             widgets.HBox([c["image"], c["transpose"], c["display"]]),
-            self.view.image,
+            self.view.widget,
             self.message,
             widgets.HBox([
                 widgets.VBox([c["preset"], widgets.HBox([c["k_h"], c["k_w"]]), self.grid],
-                             layout=widgets.Layout(width="400px")),
+                             layout=widgets.Layout(width=width(400))),
                 widgets.VBox([c["padding_mode"], c["padding"], c["stride"], self.readout]),
             ]),
             self.note,
-        ])
-        self._build_panels()
-        self._load_kernel(get_kernel(c["preset"].value))
+        )
+
+    @property
+    def cells(self) -> list[list[widgets.Text]]:
+        """The Text boxes of the kernel shown, row by row."""
+        k_h, k_w = self.kernel_shape
+        return [row[:k_w] for row in self.boxes[:k_h]]
+
+    def _on_cell(self, change: object = None) -> None:
+        self._changed("cell")
+
+    def _image(self) -> torch.Tensor:
+        key = (self.controls["image"].value, self.controls["transpose"].value)
+        if key not in self._images:
+            self._images[key] = load_image(*key)
+        return self._images[key]
+
+    # -- drawing --------------------------------------------------------------------------------------
+    def draw(self, reasons: tuple[str, ...]) -> None:
+        """Apply what changed (image, preset, kernel size, padding mode), then compute and draw."""
+        for reason in reasons:
+            if reason == "image":
+                self._load_image()
+            elif reason in ("preset", "start"):
+                self._show_kernel(get_kernel(self.controls["preset"].value))
+            elif reason == "kernel_size":
+                self._resize_kernel()
+            elif reason == "padding_mode":
+                self._padding_mode()
         self._update()
 
-    # -- observers (short; the work is below) ---------------------------------------------------------
-    def _on_image(self, change: Any = None) -> None:
-        name = self.controls["image"].value
-        self.X = load_image(name, self.controls["transpose"].value)
-        self._loading = True  # a clamped padding value is drawn once, below
-        try:
-            self.controls["padding"].max = MAX_PADDING[name]
-        finally:
-            self._loading = False
-        self._build_panels()
-        self._update()
+    def _load_image(self) -> None:
+        self.X = self._image()
+        with self.quietly():  # a clamped padding value is drawn by this update
+            self.controls["padding"].max = MAX_PADDING[self.controls["image"].value]
+        self.panels.layout(tuple(self.X.shape))
+        self.view.cut(self.panels.cut)
 
-    def _on_preset(self, change: Any = None) -> None:
-        self._load_kernel(get_kernel(self.controls["preset"].value))
-        self._update()
+    def _show_kernel(self, K: torch.Tensor) -> None:
+        """Show ``K`` in the Text boxes (one box per value), without an update for each box."""
+        k_h, k_w = K.shape
+        with self.quietly():
+            self.controls["k_h"].value, self.controls["k_w"].value = k_h, k_w
+            for i, row in enumerate(self.boxes[:k_h]):
+                for j, box in enumerate(row[:k_w]):
+                    box.value = _entry_text(float(K[i, j]))
+        self._show_boxes(k_h, k_w)
 
-    def _on_kernel_size(self, change: Any = None) -> None:
-        if self._loading:
-            return
-        old = self._read_kernel(strict=False)
+    def _resize_kernel(self) -> None:
+        """New kernel size: entries inside both sizes keep what is typed in them (even a mistake,
+        which the message keeps naming); new entries are 0."""
         k_h, k_w = self.controls["k_h"].value, self.controls["k_w"].value
-        new = torch.zeros((k_h, k_w))
-        rows, cols = min(k_h, old.shape[0]), min(k_w, old.shape[1])
-        new[:rows, :cols] = old[:rows, :cols]
-        self._load_kernel(new)
-        self._update()
+        old_h, old_w = self.kernel_shape
+        with self.quietly():
+            for i, row in enumerate(self.boxes[:k_h]):
+                for j, box in enumerate(row[:k_w]):
+                    if i >= old_h or j >= old_w:
+                        box.value = "0"
+        self._show_boxes(k_h, k_w)
 
-    def _on_cell(self, change: Any = None) -> None:
-        if not self._loading:
-            self._update()
+    def _show_boxes(self, k_h: int, k_w: int) -> None:
+        if (k_h, k_w) != self.kernel_shape:
+            for i, row in enumerate(self.boxes):
+                for j, box in enumerate(row):
+                    if i >= k_h or j >= k_w:
+                        box.layout.border = None
+            self.kernel_shape = (k_h, k_w)
+            self.grid.children = [box for row in self.cells for box in row]
+            self.grid.layout.grid_template_columns = f"repeat({k_w}, {width(CELL_WIDTH)})"
 
-    def _on_padding_mode(self, change: Any = None) -> None:
+    def _padding_mode(self) -> None:
         valid = self.controls["padding_mode"].value == "valid"
         padding = self.controls["padding"]
         padding.disabled = valid
         if not valid and padding.value == 0:
-            self._loading = True  # one update below, not two
-            try:
+            with self.quietly():  # a padding mode starts at 1 pixel; drawn by this update
                 padding.value = 1
-            finally:
-                self._loading = False
-        self._update()
 
-    def _on_change(self, change: Any = None) -> None:
-        if not self._loading:
-            self._update()
-
-    # -- work -----------------------------------------------------------------------------------------
-    def _build_panels(self) -> None:
-        """Make the panels, or lay them out again for a new input shape (then the whole figure is redrawn)."""
-        if self.panels is None:
-            self.panels = _Panels(self.view.figure, tuple(self.X.shape), view=self.view)
-            self.view.animate(*self.panels.artists)
-        else:
-            self.panels.layout(tuple(self.X.shape))
-        self.view.invalidate()
-
-    def _load_kernel(self, K: torch.Tensor) -> None:
-        """Show ``K`` in the grid of Text boxes (one box per value) without triggering updates."""
-        k_h, k_w = K.shape
-        self._loading = True
-        try:
-            self.controls["k_h"].value, self.controls["k_w"].value = k_h, k_w
-            self.cells = []
-            for i in range(k_h):
-                row = []
-                for j in range(k_w):
-                    box = widgets.Text(value=_entry_text(float(K[i, j])), continuous_update=False,
-                                       layout=widgets.Layout(width="58px"), tooltip=f"K[{i}, {j}]")
-                    box.observe(guarded(self.message, self._on_cell), names="value")
-                    row.append(box)
-                self.cells.append(row)
-            self.grid.children = [box for row in self.cells for box in row]
-            self.grid.layout.grid_template_columns = f"repeat({k_w}, 58px)"
-        finally:
-            self._loading = False
-
-    def _read_kernel(self, strict: bool = True) -> torch.Tensor:
-        """The kernel typed in the boxes; a bad entry raises ValueError naming K[i, j] (strict) or
-        counts as 0 (not strict, used only to carry values over when the kernel is resized)."""
+    def _read_kernel(self) -> torch.Tensor:
+        """The kernel typed in the boxes; a bad entry is outlined and raises ValueError naming K[i, j]."""
         values = []
         for i, row in enumerate(self.cells):
             numbers = []
             for j, box in enumerate(row):
                 try:
                     numbers.append(parse_kernel_entry(box.value, f"kernel entry K[{i}, {j}]"))
-                    box.layout.border = None
                 except ValueError:
-                    if strict:
-                        box.layout.border = "2px solid #b00020"
-                        raise
-                    numbers.append(0.0)
+                    box.layout.border = f"2px solid {ERROR}"
+                    raise
+                box.layout.border = None
             values.append(numbers)
         return torch.tensor(values, dtype=torch.float32)
 
@@ -647,25 +300,30 @@ class KernelExplorer(widgets.VBox):
 
     def _update(self) -> None:
         """Read the controls, write the size readout, compute and draw; on bad input raise
-        ValueError (the guard shows it) and keep the last good picture."""
+        ValueError (shown as the message) and keep the last good picture."""
         mode, padding, stride = self._settings()
         K = self._read_kernel()
         (n_h, n_w), (k_h, k_w) = self.X.shape, K.shape
-        self.readout.value = (
-            '<div style="font-family:monospace;line-height:1.5">'
-            f"input {n_h}×{n_w}, kernel {k_h}×{k_w}, p = {padding}, s = {stride}<br>"
-            f"{output_size_text(n_h, k_h, padding, stride, 'height')}<br>"
-            f"{output_size_text(n_w, k_w, padding, stride, 'width')}</div>"
-        )
+        self.readout.show(f"input {n_h}×{n_w}, kernel {k_h}×{k_w}, p = {padding}, s = {stride}",
+                          output_size_text(n_h, k_h, padding, stride, "height"),
+                          output_size_text(n_w, k_w, padding, stride, "width"))
         try:
-            with one_thread():
-                setup = _Setup(self.X, K, padding, mode, stride)
+            setup = KernelSetup(self.X, K, padding, mode, stride)
         except ValueError as error:
             text = str(error)
             raise ValueError(text if "Invalid setup" in text else f"Invalid setup. {text}") from None
+        Y = to_numpy(setup.Y)
+        if not np.isfinite(Y).all():
+            raise ValueError(f"kernel: expected values whose sums fit float32, got a kernel whose output overflows "
+                             f"(largest |weight| {float(K.abs().max()):.3g}). Use smaller kernel values.")
         self.setup = setup
-        self.panels.show(to_numpy(setup.padded), (setup.padding,) * 2, to_numpy(K), to_numpy(setup.Y),
+        self.panels.show(to_numpy(setup.padded), (setup.padding,) * 2, to_numpy(K), Y,
                          self.controls["display"].value, (stride, stride))
+        c = self.controls
+        static = (c["image"].value, c["transpose"].value, setup.padding, setup.mode)  # what the background shows
+        if static != self._static:
+            self._static = static
+            self.view.invalidate(key=static)
         self.message.clear()
         self._write_note()
         self.view.render()
@@ -680,6 +338,15 @@ class KernelExplorer(widgets.VBox):
                            f"{DISPLAYS[self.controls['display'].value]}<br><small>{frames}grey dashed frame: the "
                            "input's size, to compare with the output's (both drawn at the same pixel scale)"
                            "</small></div>")
+
+    def close(self) -> None:
+        """Close the explorer with every kernel entry box, shown or not."""
+        for row in self.boxes:
+            for box in row:
+                box.layout.close()
+                box.style.close()
+                box.close()
+        super().close()
 
 
 def kernel_explorer() -> KernelExplorer:

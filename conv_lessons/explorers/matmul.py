@@ -1,332 +1,84 @@
 """The convolution-as-matrix-multiplication explorer: see the matrix W hiding inside corr2d.
 
-Flatten the input X row by row; then ``corr2d(X, K).flatten() == W @ X.flatten()`` for one matrix
-``W`` with a row per output pixel and a column per input pixel (see :mod:`conv_lessons.matrix`).
-The picture colours each kernel weight (a, b, c, …) with its own colour, in the kernel and in W:
-
-* W is mostly white (zeros): each row holds only the k_h·k_w weights of one window;
-* the same colours come back in every row, shifted one column to the right for each step of the
-  window, with a jump at the end of each image row: the weights are shared;
-* one row of W (outlined) is one window of X (outlined) and one pixel of Y.
-
-* :func:`matmul_explorer` — the widget: input and kernel size sliders, and the output pixel (row of W).
-* :func:`matmul_figure` — the same picture as a static ``Figure``.
-* :func:`conv_matrix_figure` — a small W with its numbers written in and the shared diagonals marked.
-* :func:`im2col_figure` — the im2col view: windows as columns, one product with the kernel row.
+Lesson 05's picture (:class:`conv_lessons.figures.matmul.MatmulPicture`: kernel, output, input and
+W, each kernel weight in its own colour) for any input size up to 8×8 and kernel up to 4×4; the
+readout counts W's entries, zeros and shared weights, and the row slider outlines one row of W,
+its window in X and its pixel in Y.
 """
 
 from __future__ import annotations
 
-import functools
-from typing import Any
-
 import ipywidgets as widgets
-import numpy as np
-import torch
-from matplotlib import font_manager
-from matplotlib.colors import to_rgb
-from matplotlib.figure import Figure
-from matplotlib.gridspec import GridSpec
-from matplotlib.patches import Rectangle
-from PIL import Image, ImageDraw, ImageFont
 
-from ..correlation import corr2d, output_shape
-from ..figures import to_numpy
-from ..matrix import conv_matrix, conv_matrix_counts, im2col, window_indices
-from ..validation import as_matrix, as_nonnegative_int, as_size_pair, check_fits
-from .figure_widget import FigureView, MessageBox, guarded
+from ..correlation import output_shape
+from ..figures.matmul import (
+    HIGHLIGHT,
+    MAX_INPUT,
+    MAX_KERNEL,
+    PALETTE,
+    MatmulPicture,
+    check_sizes,
+    conv_matrix_figure,  # re-export for the lessons until they import from conv_lessons.figures
+    counts_text,
+    im2col_figure,  # re-export for the lessons until they import from conv_lessons.figures
+    matmul_figure,  # re-export for the lessons until they import from conv_lessons.figures
+    row_text,
+    weight_index_map,
+)
+from ..style import width
+from .base import Explorer, Readout
+from .figure_widget import FigureView
 
-__all__ = [
-    "matmul_explorer",
-    "matmul_figure",
-    "conv_matrix_figure",
-    "im2col_figure",
-    "MatmulExplorer",
-    "weight_index_map",
-    "counts_text",
-    "row_text",
-]
+__all__ = ["matmul_explorer", "MatmulExplorer", "matmul_figure", "conv_matrix_figure", "im2col_figure",
+           "weight_index_map", "counts_text", "row_text", "HIGHLIGHT", "PALETTE"]
 
-MAX_INPUT = 8  # input sliders go up to 8×8: W is then at most 64×64
-MAX_KERNEL = 4  # kernel sliders go up to 4×4: 16 weights, 16 colours
-HIGHLIGHT = "#e8710a"
-ZERO = np.array([1.0, 1.0, 1.0])
-# One colour per kernel weight: ten strong colours, then six lighter ones (a 4×4 kernel needs 16).
-PALETTE = np.array([to_rgb(c) for c in (
-    "#1f77b4", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f", "#ff7f0e",
-    "#aec7e8", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94", "#f7b6d2",
-)])
-LETTERS = "abcdefghijklmnop"
+SIZES = ("n_h", "n_w", "k_h", "k_w")
 
 
-def _pale(colour: np.ndarray, amount: float = 0.5) -> np.ndarray:
-    """The colour mixed with white (so black numbers stay readable on it)."""
-    return 1 - amount * (1 - colour)
-
-
-def weight_index_map(input_shape: Any, kernel_shape: Any) -> np.ndarray:
-    """Which kernel weight sits in each entry of W: ``p·k_w + q`` for ``K[p, q]``, −1 for a zero.
-
-    Same shape as :func:`~conv_lessons.matrix.conv_matrix`'s W; this is what the explorer colours.
-    """
-    counts = conv_matrix_counts(input_shape, kernel_shape)
-    columns = window_indices(input_shape, kernel_shape).numpy()
-    index = np.full((counts.rows, counts.columns), -1, dtype=np.int64)
-    index[np.arange(counts.rows)[:, None], columns] = np.arange(counts.distinct_weights)[None, :]
-    return index
-
-
-def counts_text(input_shape: Any, kernel_shape: Any) -> str:
-    """The explorer's readout: W's shape, its share of zeros and how often each weight is used."""
-    (n_h, n_w), (k_h, k_w) = as_size_pair(input_shape, "input_shape"), as_size_pair(kernel_shape, "kernel_shape")
-    c = conv_matrix_counts((n_h, n_w), (k_h, k_w))
-    out_h, out_w = output_shape((n_h, n_w), (k_h, k_w))
-    return (f"W is {c.rows} × {c.columns} = {c.entries:,} entries: a row per output pixel ({out_h}×{out_w}), "
-            f"a column per input pixel ({n_h}×{n_w}). Non-zero: {c.nonzero:,} ({1 - c.zero_fraction:.1%}); "
-            f"zeros: {c.zero_fraction:.1%}. Shared weights: {c.distinct_weights} distinct "
-            f"({LETTERS[0]}…{LETTERS[c.distinct_weights - 1]}), each used {c.uses_per_weight} times "
-            f"= {c.nonzero:,} entries.")
-
-
-@functools.lru_cache(maxsize=8)
-def _font(size_px: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(font_manager.findfont(font_manager.FontProperties(family="DejaVu Sans")), size_px)
-
-
-@functools.lru_cache(maxsize=4096)
-def _glyph(text: str, size_px: int) -> tuple[Image.Image, tuple[int, int]]:
-    """``text`` rendered once as an anti-aliased mask, and the offset of its top-left from its centre."""
-    font = _font(size_px)
-    left, top, right, bottom = font.getbbox(text, anchor="mm")
-    mask = Image.new("L", (max(right - left, 1), max(bottom - top, 1)), 0)
-    ImageDraw.Draw(mask).text((-left, -top), text, fill=255, font=font, anchor="mm")
-    return mask, (left, top)
-
-
-def _rgb255(colour: Any) -> tuple[int, int, int]:
-    return tuple(int(round(255 * float(v))) for v in np.asarray(colour)[:3])  # type: ignore[return-value]
-
-
-def row_text(input_shape: Any, kernel_shape: Any, row: int) -> str:
-    """Which output pixel row ``row`` of W is, and which input pixels (columns) its weights sit on."""
-    n_h, n_w, k_h, k_w = _sizes(input_shape, kernel_shape)
-    out_h, out_w = output_shape((n_h, n_w), (k_h, k_w))
-    row = _check_row(row, out_h * out_w)
-    columns = window_indices((n_h, n_w), (k_h, k_w))[row].tolist()
-    pairs = ", ".join(f"{LETTERS[p]}→{c}" for p, c in enumerate(columns))
-    return (f"Row {row} of W = output pixel {divmod(row, out_w)}: its window puts the weights in columns "
-            f"{pairs}; the other {n_h * n_w - len(columns)} entries of the row are 0.")
-
-
-class _Raster:
-    """One panel drawn as a bitmap at the exact pixel size of its axes, shown with one ``imshow``.
-
-    matplotlib draws a text label in about a millisecond; a panel of 64 numbered cells would cost
-    far more than the explorer's budget.  Here the cells, lines and labels are painted with PIL
-    (each label's glyphs rendered once and cached) and the axes shows the result 1:1, so a change
-    of sizes costs one ``set_data``.
-    """
-
-    def __init__(self, ax: Any, oversample: float = 1.0) -> None:
-        self.ax = ax
-        figure = ax.figure
-        box = ax.get_position()
-        self.scale = figure.dpi * oversample / 72  # pixels per point
-        self.width = max(int(box.width * figure.get_figwidth() * figure.dpi * oversample), 1)
-        self.height = max(int(box.height * figure.get_figheight() * figure.dpi * oversample), 1)
-        ax.set_axis_off()
-        ax.set_xlim(0, self.width)
-        ax.set_ylim(self.height, 0)
-        ax.set_autoscale_on(False)
-        # uint8 RGBA shown 1:1 is the cheapest image for matplotlib to draw (no conversion, no alpha stacking).
-        self.image = ax.imshow(np.full((self.height, self.width, 4), 255, dtype=np.uint8),
-                               extent=(0, self.width, self.height, 0), interpolation="nearest", aspect="auto")
-
-    def cells(self, fills: np.ndarray, labels: list[str] | None = None, *, fontsize: float = 8,
-              outline: tuple[int, int, int, int] | None = None, grid: bool = True) -> float:
-        """Paint a rows×cols grid of coloured cells (``fills``: rows×cols×3 in [0, 1]) from the
-        top-left corner, square cells as large as fit, optional centred labels (row by row) and an
-        orange outline around ``(row, col, height, width)`` cells.  Returns the cell size in pixels."""
-        rows, cols = fills.shape[:2]
-        cell = min(self.width / cols, self.height / rows, 36 * self.scale)
-        canvas = Image.new("RGBA", (self.width, self.height), (255, 255, 255, 255))
-        draw = ImageDraw.Draw(canvas)
-        line = (150, 150, 150) if grid else None
-        for r in range(rows):
-            for c in range(cols):
-                draw.rectangle([c * cell, r * cell, (c + 1) * cell - 1, (r + 1) * cell - 1],
-                               fill=_rgb255(fills[r, c]), outline=line)
-        if labels:
-            size = max(int(round(fontsize * self.scale)), 6)
-            for index, text in enumerate(labels[: rows * cols]):
-                if text:
-                    r, c = divmod(index, cols)
-                    mask, (left, top) = _glyph(text, size)
-                    canvas.paste((0, 0, 0), (int((c + 0.5) * cell) + left, int((r + 0.5) * cell) + top), mask)
-        if outline is not None:
-            r, c, h, w = outline
-            width = max(int(round(2.2 * self.scale)), 2)
-            draw.rectangle([c * cell, r * cell, (c + w) * cell - 1, (r + h) * cell - 1],
-                           outline=_rgb255(to_rgb(HIGHLIGHT)), width=width)
-        self.image.set_data(np.asarray(canvas))
-        return cell
-
-    def matrix(self, rgb: np.ndarray, *, row_blocks: int, col_blocks: int, outline_row: int) -> None:
-        """Paint a big matrix (rows×cols×3) with whole-pixel square cells, darker lines every
-        ``row_blocks`` rows and ``col_blocks`` columns, light cell lines if the cells are large, and
-        row ``outline_row`` outlined."""
-        rows, cols = rgb.shape[:2]
-        cell = max(int(min(self.width / cols, self.height / rows)), 1)
-        canvas = np.ones((self.height, self.width, 3))
-        block = np.repeat(np.repeat(rgb, cell, axis=0), cell, axis=1)
-        canvas[: rows * cell, : cols * cell] = block
-        if cell >= 9:  # light cell lines only when cells are large enough for them not to crowd the colours
-            canvas[np.arange(0, rows * cell, cell), : cols * cell] = 0.8
-            canvas[: rows * cell, np.arange(0, cols * cell, cell)] = 0.8
-        dark = 0.35
-        canvas[np.minimum(np.arange(0, rows + 1, row_blocks) * cell, rows * cell - 1), : cols * cell] = dark
-        canvas[: rows * cell, np.minimum(np.arange(0, cols + 1, col_blocks) * cell, cols * cell - 1)] = dark
-        top, bottom = outline_row * cell, (outline_row + 1) * cell
-        width = max(int(round(1.5 * self.scale)), 2)
-        orange = np.array(to_rgb(HIGHLIGHT))
-        for y0, y1 in ((max(top - width, 0), top), (bottom, min(bottom + width, self.height))):
-            canvas[y0:y1, : cols * cell] = orange
-        canvas[max(top - width, 0): bottom + width, :width] = orange
-        canvas[max(top - width, 0): bottom + width, max(cols * cell - width, 0): cols * cell] = orange
-        rgba = np.full((self.height, self.width, 4), 255, dtype=np.uint8)
-        rgba[..., :3] = np.round(canvas * 255)
-        self.image.set_data(rgba)
-
-
-class _MatmulPicture:
-    """Kernel, output Y, input X and the matrix W, for any sizes up to 8×8 input and 4×4 kernel."""
-
-    def __init__(self, figure: Figure, oversample: float = 1.0) -> None:
-        grid = GridSpec(2, 3, figure=figure, width_ratios=[1.0, 1.6, 3.4], height_ratios=[1, 1.3],
-                        left=0.01, right=0.99, top=0.9, bottom=0.02, wspace=0.1, hspace=0.22)
-        self.kernel = _Raster(figure.add_subplot(grid[0, 0]), oversample)
-        self.output = _Raster(figure.add_subplot(grid[1, 0]), oversample)
-        self.input = _Raster(figure.add_subplot(grid[:, 1]), oversample)
-        self.matrix = _Raster(figure.add_subplot(grid[:, 2]), oversample)
-        self.kernel.ax.set_title("kernel K", fontsize=10)
-        self.output.ax.set_title("output Y", fontsize=10)
-        self.input.ax.set_title("input X (pixel numbers)", fontsize=10)
-        self.matrix.ax.set_title("W, with Y.flatten() = W @ X.flatten()", fontsize=10)
-
-    @property
-    def artists(self) -> list[Any]:
-        return [panel.image for panel in (self.kernel, self.output, self.input, self.matrix)]
-
-    def show(self, n_h: int, n_w: int, k_h: int, k_w: int, row: int) -> None:
-        """Redraw for these sizes, with row ``row`` of W (output pixel ``divmod(row, out_w)``) outlined."""
-        out_h, out_w = output_shape((n_h, n_w), (k_h, k_w))
-        index = weight_index_map((n_h, n_w), (k_h, k_w))
-        weights = k_h * k_w
-        i, j = divmod(row, out_w)
-        self.kernel.cells(_pale(PALETTE[:weights], 0.75).reshape(k_h, k_w, 3), list(LETTERS[:weights]), fontsize=10)
-        pixels = np.ones((n_h, n_w, 3))
-        pixels[i:i + k_h, j:j + k_w] = _pale(PALETTE[:weights], 0.6).reshape(k_h, k_w, 3)
-        self.input.cells(pixels, [str(p) for p in range(n_h * n_w)], fontsize=8, outline=(i, j, k_h, k_w))
-        cells = np.ones((out_h, out_w, 3))
-        cells[i, j] = _pale(np.array(to_rgb(HIGHLIGHT)), 0.35)
-        self.output.cells(cells, [str(r) for r in range(out_h * out_w)], fontsize=8, outline=(i, j, 1, 1))
-        colours = np.vstack([PALETTE[:weights], ZERO[None, :]])  # index −1 → the last row: white
-        self.matrix.matrix(colours[index], row_blocks=out_w, col_blocks=n_w, outline_row=row)
-
-
-def _check_row(row: Any, rows: int) -> int:
-    row = as_nonnegative_int(row, "row")
-    if row >= rows:
-        raise ValueError(f"row: expected 0 to {rows - 1} (W has {rows} rows, one per output pixel), got {row}.")
-    return row
-
-
-def _sizes(input_shape: Any, kernel_shape: Any) -> tuple[int, int, int, int]:
-    (n_h, n_w), (k_h, k_w) = as_size_pair(input_shape, "input_shape"), as_size_pair(kernel_shape, "kernel_shape")
-    if max(n_h, n_w) > MAX_INPUT or max(k_h, k_w) > MAX_KERNEL:
-        raise ValueError(f"input_shape, kernel_shape: expected at most {MAX_INPUT}×{MAX_INPUT} and "
-                         f"{MAX_KERNEL}×{MAX_KERNEL} for this picture, got {(n_h, n_w)} and {(k_h, k_w)}.")
-    if k_h > n_h or k_w > n_w:
-        raise ValueError(f"kernel_shape: expected a kernel no larger than the input ({n_h}×{n_w}), got {(k_h, k_w)}. "
-                         "Use a smaller kernel or a larger input.")
-    return n_h, n_w, k_h, k_w
-
-
-def matmul_figure(input_shape: Any = (5, 5), kernel_shape: Any = (3, 3), row: int = 0) -> Figure:
-    """The explorer's picture as a static ``Figure``: kernel, output, input and W, weights coloured.
-
-    Shows which entries of W each kernel weight fills (its colour), that everything else is zero,
-    and that row ``row`` of W is one window of the input.  Sizes up to 8×8 (input) and 4×4 (kernel).
-    """
-    n_h, n_w, k_h, k_w = _sizes(input_shape, kernel_shape)
-    out_h, out_w = output_shape((n_h, n_w), (k_h, k_w))
-    row = _check_row(row, out_h * out_w)
-    figure = Figure(figsize=(10.0, 4.0), dpi=100)
-    _MatmulPicture(figure, oversample=1.0).show(n_h, n_w, k_h, k_w, row)
-    return figure
-
-
-class MatmulExplorer(widgets.VBox):
+class MatmulExplorer(Explorer):
     """The widget returned by :func:`matmul_explorer`; its parts are attributes for tests.
 
-    ``controls`` (n_h, n_w, k_h, k_w, row), ``view`` (FigureView), ``readout`` (HTML with the
-    counts), ``message`` (MessageBox), ``picture``.
+    ``controls`` (n_h, n_w, k_h, k_w, row), ``view`` (FigureView), ``readout`` (the counts),
+    ``message``, ``picture``.
     """
 
     def __init__(self) -> None:
-        self.view = FigureView(figsize=(10.0, 4.0), dpi=80)
-        self.picture = _MatmulPicture(self.view.figure)
+        super().__init__(FigureView(figsize=(10.0, 4.0), dpi=80, png_filter="up"))
+        self.picture = MatmulPicture(self.view.figure, pixel_exact=True)
         self.view.animate(*self.picture.artists)
-        self.message = MessageBox()
-        self.readout = widgets.HTML()
+        self.readout = Readout()
         style = {"continuous_update": True, "style": {"description_width": "initial"},
-                 "layout": widgets.Layout(width="230px")}
-        self.controls = {
-            "n_h": widgets.IntSlider(value=5, min=2, max=MAX_INPUT, description="input height n_h", **style),
-            "n_w": widgets.IntSlider(value=5, min=2, max=MAX_INPUT, description="input width n_w", **style),
-            "k_h": widgets.IntSlider(value=3, min=1, max=MAX_KERNEL, description="kernel height k_h", **style),
-            "k_w": widgets.IntSlider(value=3, min=1, max=MAX_KERNEL, description="kernel width k_w", **style),
-            "row": widgets.IntSlider(value=0, min=0, max=8, description="row of W (output pixel)",
-                                     continuous_update=True, style={"description_width": "initial"},
-                                     layout=widgets.Layout(width="460px")),
-        }
-        self._resizing = False
-        for name in ("n_h", "n_w", "k_h", "k_w"):
-            self.controls[name].observe(guarded(self.message, self._on_size), names="value")
-        self.controls["row"].observe(guarded(self.message, self._on_row), names="value")
+                 "layout": widgets.Layout(width=width(230))}
+        for name, description, value, low, high in (("n_h", "input height n_h", 5, 2, MAX_INPUT),
+                                                    ("n_w", "input width n_w", 5, 2, MAX_INPUT),
+                                                    ("k_h", "kernel height k_h", 3, 1, MAX_KERNEL),
+                                                    ("k_w", "kernel width k_w", 3, 1, MAX_KERNEL)):
+            self.add(name, widgets.IntSlider(value=value, min=low, max=high, description=description, **style))
+        self.add("row", widgets.IntSlider(value=0, min=0, max=8, description="row of W (output pixel)",
+                                          continuous_update=True, style={"description_width": "initial"},
+                                          layout=widgets.Layout(width=width(460))))
+        self.watch(SIZES, "size")
+        self.watch("row")
         c = self.controls
-        super().__init__([
+        self.lay_out(
             widgets.HBox([widgets.VBox([c["n_h"], c["n_w"]]), widgets.VBox([c["k_h"], c["k_w"]])]),
             c["row"],
-            self.view.image,
+            self.view.widget,
             self.readout,
             self.message,
-        ])
-        self._on_size()
+        )
 
-    # -- observers ---------------------------------------------------------------------------
-    def _on_size(self, change: Any = None) -> None:
-        n_h, n_w, k_h, k_w = (self.controls[name].value for name in ("n_h", "n_w", "k_h", "k_w"))
-        self.controls["row"].disabled = k_h > n_h or k_w > n_w
-        sizes = _sizes((n_h, n_w), (k_h, k_w))  # raises → the message; the last good picture stays
+    def draw(self, reasons: tuple[str, ...]) -> None:
+        """Check the sizes (a kernel larger than the input is a message), clamp the row, redraw."""
+        n_h, n_w, k_h, k_w = (self.controls[name].value for name in SIZES)
+        row = self.controls["row"]
+        row.disabled = k_h > n_h or k_w > n_w
+        check_sizes((n_h, n_w), (k_h, k_w))  # raises → the message; the last good picture stays
         out_h, out_w = output_shape((n_h, n_w), (k_h, k_w))
-        self._resizing = True  # clamping the row slider must not draw a picture of its own
-        try:
-            self.controls["row"].max = out_h * out_w - 1
-        finally:
-            self._resizing = False
-        self._show(*sizes)
-
-    def _on_row(self, change: Any = None) -> None:
-        if not self._resizing and not self.controls["row"].disabled:
-            self._show(*(self.controls[name].value for name in ("n_h", "n_w", "k_h", "k_w")))
-
-    # -- work -----------------------------------------------------------------------------------
-    def _show(self, n_h: int, n_w: int, k_h: int, k_w: int) -> None:
-        self.picture.show(n_h, n_w, k_h, k_w, self.controls["row"].value)
-        row = self.controls["row"].value
-        self.readout.value = (f'<span style="font-family:monospace">{counts_text((n_h, n_w), (k_h, k_w))}<br>'
-                              f"{row_text((n_h, n_w), (k_h, k_w), row)}</span>")
+        with self.quietly():  # clamping the row slider is drawn by this update
+            row.max = out_h * out_w - 1
+        self.picture.show(n_h, n_w, k_h, k_w, row.value)
+        self.readout.show(counts_text((n_h, n_w), (k_h, k_w)), row_text((n_h, n_w), (k_h, k_w), row.value))
         self.message.clear()
         self.view.render()
 
@@ -340,138 +92,3 @@ def matmul_explorer() -> MatmulExplorer:
     pixel in Y.  Returns one ipywidgets container.
     """
     return MatmulExplorer()
-
-
-# ------------------------------------------------------------------------------------------------
-# Static figures for the lesson
-# ------------------------------------------------------------------------------------------------
-
-
-def _number(value: float) -> str:
-    return f"{0.0 if abs(value) < 5e-13 else value:g}"
-
-
-def conv_matrix_figure(input_shape: Any = (4, 4), K: Any = None) -> Figure:
-    """W for a small case with its numbers written in: each weight in its colour, zeros left blank.
-
-    Default: a 4×4 input and the chapter's K = [[0, 1], [2, 3]] (a 9×16 W).  Arrows mark one
-    weight's shifted diagonal and the jump where the window wraps to the next image row.  Note the
-    chapter's K[0, 0] = 0: its entries are written "0" in their colour, unlike W's structural zeros.
-    """
-    n_h, n_w = as_size_pair(input_shape, "input_shape")
-    K = torch.tensor([[0.0, 1.0], [2.0, 3.0]]) if K is None else as_matrix(K, "K")
-    check_fits(torch.empty(n_h, n_w), K, x_name="input")
-    k_h, k_w = K.shape
-    if k_h * k_w > len(PALETTE) or n_h * n_w > 36:
-        raise ValueError(f"input_shape, K: expected a small case (at most 36 input pixels and 16 weights) so the "
-                         f"numbers fit, got {(n_h, n_w)} and {(k_h, k_w)}.")
-    W = to_numpy(conv_matrix((n_h, n_w), K))
-    index = weight_index_map((n_h, n_w), (k_h, k_w))
-    rows, cols = W.shape
-    out_h, out_w = output_shape((n_h, n_w), (k_h, k_w))
-    colours = np.vstack([_pale(PALETTE[: k_h * k_w], 0.7), ZERO[None, :]])
-    figure = Figure(figsize=(3.6 + 0.42 * cols, 1.2 + 0.42 * rows), dpi=100)
-    grid = GridSpec(1, 3, figure=figure, width_ratios=[k_w, 1.2, cols + 5], left=0.02, right=0.99, top=0.88,
-                    bottom=0.1, wspace=0.0)
-    ax_k, ax = figure.add_subplot(grid[0]), figure.add_subplot(grid[2])
-    ax_k.imshow(colours[np.arange(k_h * k_w).reshape(k_h, k_w)], interpolation="nearest")
-    for p in range(k_h):
-        for q in range(k_w):
-            ax_k.text(q, p, f"{_number(float(K[p, q]))}", ha="center", va="center", fontsize=11)
-    ax_k.set_title("kernel K", fontsize=11)
-    ax.imshow(colours[index], interpolation="nearest", aspect="equal")
-    for r in range(rows):
-        for c in range(cols):
-            if index[r, c] >= 0:
-                ax.text(c, r, _number(W[r, c]), ha="center", va="center", fontsize=9)
-    for a, (h, w) in ((ax_k, (k_h, k_w)), (ax, (rows, cols))):
-        a.set_xticks(np.arange(-0.5, w), minor=True)
-        a.set_yticks(np.arange(-0.5, h), minor=True)
-        a.grid(which="minor", color="0.75", linewidth=0.6)
-        a.tick_params(which="both", length=0, labelsize=7)
-    ax_k.set_xticks([])
-    ax_k.set_yticks([])
-    ax.set_xticks(np.arange(cols))
-    ax.set_yticks(np.arange(rows))
-    ax.set_xlabel("column = input pixel (X.flatten() index)", fontsize=9)
-    ax.set_ylabel("row = output pixel", fontsize=9)
-    for r in range(out_w, rows, out_w):
-        ax.axhline(r - 0.5, color="0.25", linewidth=1.2)
-    for c in range(n_w, cols, n_w):
-        ax.axvline(c - 0.5, color="0.25", linewidth=1.2)
-    ax.set_title(f"W ({rows}×{cols}): {int((index >= 0).sum())} of {W.size} entries can be non-zero; "
-                 f"the {k_h * k_w} weights repeat on shifted diagonals", fontsize=10)
-    ax.set_xlim(-0.5, cols + 4.5)  # room on the right for the notes
-    ax.spines[["top", "right"]].set_visible(False)
-    last = k_h * k_w - 1  # follow the last weight down its diagonal
-    where = window_indices((n_h, n_w), (k_h, k_w))[:, last].tolist()
-    note = {"fontsize": 8.5, "color": "0.1", "ha": "left", "va": "center",
-            "arrowprops": {"arrowstyle": "->", "color": "0.2", "shrinkB": 7}}
-    if out_w > 1:
-        ax.annotate(f"K[{k_h - 1}, {k_w - 1}] = {_number(float(K[-1, -1]))} again, one\ncolumn further right: the\n"
-                    "window slid one pixel", xy=(where[1], 1), xytext=(cols - 0.2, 0.6), **note)
-    if out_h > 1:
-        ax.annotate(f"next image row: the window\njumps to the next line,\n{k_w} columns instead of 1",
-                    xy=(where[out_w], out_w), xytext=(cols - 0.2, out_w + 0.8), **note)
-    return figure
-
-
-def im2col_figure(X: Any = None, K: Any = None) -> Figure:
-    """The im2col view: X's windows become the columns of a matrix; one row-times-matrix product.
-
-    Default: the chapter's X (3×3, 0…8) and K = [[0, 1], [2, 3]].  Panels: X with its first window
-    coloured, ``K.flatten()`` written as a column beside ``im2col(X, K.shape)`` (row p of the matrix
-    meets weight p: same colour), the product ``K.flatten() @ im2col(X, K.shape)`` under the matrix
-    (one number per column = per window), and that row reshaped to the output Y.
-    """
-    X = torch.arange(9.0).reshape(3, 3) if X is None else as_matrix(X, "X")
-    K = torch.tensor([[0.0, 1.0], [2.0, 3.0]]) if K is None else as_matrix(K, "K")
-    check_fits(X, K)
-    if X.numel() > 36 or K.numel() > len(PALETTE):
-        raise ValueError(f"X, K: expected a small case (at most 36 pixels, 16 weights), got {tuple(X.shape)} and "
-                         f"{tuple(K.shape)}.")
-    k_h, k_w = K.shape
-    columns = to_numpy(im2col(X, K.shape))
-    product = to_numpy(K.reshape(1, -1) @ im2col(X, K.shape))
-    Y = to_numpy(corr2d(X, K))
-    x = to_numpy(X)
-    weights, windows = columns.shape
-    pale = _pale(PALETTE[:weights], 0.55)
-    figure = Figure(figsize=(2.2 + 0.55 * (x.shape[1] + windows + Y.shape[1] + 1), 1.6 + 0.5 * (weights + 1)),
-                    dpi=100)
-    grid = GridSpec(2, 4, figure=figure, width_ratios=[x.shape[1], 1, windows, Y.shape[1]],
-                    height_ratios=[weights, 1], left=0.02, right=0.98, top=0.8, bottom=0.12, wspace=0.3, hspace=0.35)
-
-    def cells(ax: Any, values: np.ndarray, rgb: np.ndarray, title: str = "") -> None:
-        ax.imshow(rgb, interpolation="nearest", aspect="equal")
-        for r in range(values.shape[0]):
-            for c in range(values.shape[1]):
-                ax.text(c, r, _number(values[r, c]), ha="center", va="center", fontsize=10)
-        ax.set_xticks(np.arange(-0.5, values.shape[1]), minor=True)
-        ax.set_yticks(np.arange(-0.5, values.shape[0]), minor=True)
-        ax.grid(which="minor", color="0.6", linewidth=0.8)
-        ax.tick_params(which="both", length=0)
-        ax.set_xticks([])
-        ax.set_yticks([])
-        if title:
-            ax.set_title(title, fontsize=10)
-
-    rgb = np.ones(x.shape + (3,))
-    rgb[:k_h, :k_w] = pale.reshape(k_h, k_w, 3)
-    ax_x = figure.add_subplot(grid[0, 0])
-    cells(ax_x, x, rgb, "X (window 0 coloured)")
-    ax_x.add_patch(Rectangle((-0.5, -0.5), k_w, k_h, fill=False, edgecolor=HIGHLIGHT, linewidth=2.5))
-    ax_k = figure.add_subplot(grid[0, 1])
-    cells(ax_k, to_numpy(K.reshape(-1, 1)), pale[:, None, :], "K.flatten()")
-    ax_c = figure.add_subplot(grid[0, 2])
-    cells(ax_c, columns, np.broadcast_to(pale[:, None, :], columns.shape + (3,)).copy(),
-          "im2col(X, K.shape): column c = window c")
-    ax_c.add_patch(Rectangle((-0.5, -0.5), 1, weights, fill=False, edgecolor=HIGHLIGHT, linewidth=2.5))
-    ax_p = figure.add_subplot(grid[1, 2])
-    cells(ax_p, product, np.ones(product.shape + (3,)))
-    ax_p.set_xlabel("K.flatten() @ im2col(X, K.shape)", fontsize=10)
-    ax_y = figure.add_subplot(grid[0, 3])
-    cells(ax_y, Y, np.ones(Y.shape + (3,)), "reshaped: Y")
-    figure.suptitle("im2col: unfold the windows into columns; weight p meets row p; each column sums to one "
-                    "output", fontsize=11)
-    return figure

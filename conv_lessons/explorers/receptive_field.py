@@ -1,513 +1,94 @@
-"""Feature maps (特征图) and receptive fields (感受野): the pictures of lesson 04 and its explorer.
+"""The receptive-field (感受野) explorer: stack layers and see which input pixels one output sees.
 
-The receptive-field picture has three panels, in the spirit of Distill's receptive-field article:
-
-* **side view** — one row of units per layer, input at the bottom, the chosen output at the top,
-  each unit drawn above the centre of the input pixels it sees (so a layer after a stride is
-  coarser), the units the output depends on coloured and every connection it reads drawn;
-  beside each row its receptive field r and jump J (input pixels between neighbouring units);
-* **input pixels** — the 2-D patch of the input the output sees, shaded by the number of paths
-  from each pixel up to the output (holes appear with dilation);
-* **the photo** — the receptive-field box on a real photograph, at a chosen feature-map position.
-
-* :func:`receptive_field_explorer` — the widget (depth, kernel size, stride, dilation, position).
-* :func:`receptive_field_figure` — the same picture as a static ``Figure`` (``input_size=3`` and two
-  2×2 layers give the chapter's example).
-* :func:`feature_map_figure` — several kernels applied to the photo: a stack of feature maps.
+Lesson 04's picture (:class:`conv_lessons.figures.receptive_field.RFPicture`: the side view through
+every layer, the input patch shaded by the number of paths, the box on the photo) for sliders of
+depth, kernel size, stride and dilation, and the output's position in the last feature map (its
+sliders' ranges follow the feature-map size).  A stack that does not fit on the photo shows a
+message and keeps the last one that does.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
-from dataclasses import dataclass
-from html import escape
-from typing import Any
-
 import ipywidgets as widgets
-import numpy as np
-from matplotlib.collections import LineCollection, PolyCollection
-from matplotlib.colors import LinearSegmentedColormap, Normalize
-from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
-from matplotlib.ticker import MaxNLocator
 
-from ..feature_maps import LayerPaths, feature_maps, layer_geometry, path_counts
-from ..figures import IMAGE_CMAP, SIGNED_CMAP, to_numpy
-from ..images import sample_photo
-from ..kernels import get_kernel
-from ..receptive_field import feature_map_size, receptive_field, receptive_field_region
-from ..validation import as_matrix, as_nonnegative_int, as_positive_int
-from .figure_widget import FigureView, MessageBox, guarded
+from ..figures.receptive_field import (
+    FEATURE_MAP_KERNELS,
+    MAX_DEPTH,
+    RFPicture,
+    Stack,
+    feature_map_figure,  # re-export for the lessons until they import from conv_lessons.figures
+    focus,
+    load_photo,
+    receptive_field_figure,  # re-export for the lessons until they import from conv_lessons.figures
+)
+from ..receptive_field import receptive_field_region
+from ..style import width
+from .base import Explorer, Readout
+from .figure_widget import FigureView
 
-__all__ = [
-    "receptive_field_explorer",
-    "receptive_field_figure",
-    "feature_map_figure",
-    "ReceptiveFieldExplorer",
-    "Stack",
-    "FEATURE_MAP_KERNELS",
-]
+__all__ = ["receptive_field_explorer", "ReceptiveFieldExplorer", "receptive_field_figure", "feature_map_figure",
+           "Stack", "FEATURE_MAP_KERNELS"]
 
-PHOTO_SIZE = 192  # shorter side of the photo in the explorer: 225×192 pixels
-PHOTO_FOCUS = (78, 72)  # a pixel on the sitter's eye: where the explorer's first receptive field sits
-MAX_DEPTH, MAX_KERNEL, MAX_STRIDE, MAX_DILATION = 5, 7, 3, 3
-NUMBERS_UP_TO = 11  # write the path counts into the input-pixel panel up to 11×11 pixels
-GRID_UP_TO = 48  # draw cell borders up to 48 pixels across
-USED = "#e8710a"
-OUTPUT = "#b03a2e"
-UNUSED_FACE, UNUSED_EDGE = "#f1f1f1", "#b5b5b5"
-PATHS_CMAP = LinearSegmentedColormap.from_list("paths", ["#ffffff", "#fdd9b5", "#f5a05a", "#e8710a", "#8c3b00"])
-FEATURE_MAP_KERNELS = ("identity", "sobel x", "sobel y", "laplacian", "gaussian blur", "box blur", "sharpen")
+MAX_KERNEL, MAX_STRIDE, MAX_DILATION = 7, 3, 3
+STACK = ("depth", "kernel", "stride", "dilation")
 
 
-@dataclass(frozen=True)
-class Stack:
-    """``depth`` identical layers: ``kernel``×``kernel`` windows with ``stride`` and ``dilation``."""
-
-    depth: int
-    kernel: int
-    stride: int = 1
-    dilation: int = 1
-
-    @property
-    def kernel_sizes(self) -> list[int]:
-        return [self.kernel] * self.depth
-
-    @property
-    def strides(self) -> list[int]:
-        return [self.stride] * self.depth
-
-    @property
-    def dilations(self) -> list[int]:
-        return [self.dilation] * self.depth
-
-    @property
-    def args(self) -> tuple[list[int], list[int], list[int]]:
-        """``(kernel_sizes, strides, dilations)`` for the package's receptive-field functions."""
-        return self.kernel_sizes, self.strides, self.dilations
-
-    @property
-    def field(self) -> int:
-        """The receptive field r (input pixels along one axis) of one output element."""
-        return receptive_field(*self.args)
-
-    @property
-    def jump(self) -> int:
-        """The total stride J = Π s_l: input pixels between neighbouring outputs."""
-        return self.stride**self.depth
-
-    def sizes(self, input_size: int) -> list[int]:
-        """The length of every feature map along one axis, input first (ValueError if one layer's
-        kernel no longer fits)."""
-        return [input_size] + [feature_map_size(input_size, *(a[:n] for a in self.args))
-                               for n in range(1, self.depth + 1)]
-
-    def formula(self) -> str:
-        """r = 1 + Σ (k' − 1)·J_{l−1} written out with this stack's numbers."""
-        dilated = self.dilation * (self.kernel - 1) + 1
-        terms = [f"{dilated - 1}·{jump}" for jump, _ in layer_geometry(*self.args)[:-1]]
-        text = f"r = 1 + Σ (k′ − 1)·J = 1 + {' + '.join(terms)} = {self.field}"
-        if self.dilation > 1:
-            text += f"   (dilated kernel k′ = d·(k − 1) + 1 = {self.dilation}·{self.kernel - 1} + 1 = {dilated})"
-        return text
-
-
-class _RFPicture:
-    """The side view, the input-pixel patch and (optionally) the photo, drawn on one figure.
-
-    Everything that changes is an artist made once and updated in place (:attr:`artists`); the
-    axes have fixed limits (coordinates are normalised), so an update never redraws the axes.
-    """
-
-    def __init__(self, figure: Figure, input_shape: tuple[int, int], photo: np.ndarray | None,
-                 view: FigureView | None = None) -> None:
-        self.figure = figure
-        self.input_shape = input_shape
-        # In an explorer the long captions are fixed (the numbers go to the readout under the
-        # picture): every text drawn on each update costs a millisecond or more.
-        self.captions = view is None
-        self.numbers_up_to = NUMBERS_UP_TO if view is None else 7
-        ratios = [1.75, 1.0] + ([0.95] if photo is not None else [])
-        axes = figure.subplots(1, len(ratios), gridspec_kw={"width_ratios": ratios})
-        figure.subplots_adjust(left=0.01, right=0.98, bottom=0.07, top=0.86, wspace=0.12)
-        self.side_ax, self.grid_ax = axes[0], axes[1]
-        self._make_side_view()
-        self._make_grid(view)
-        self.photo_ax = axes[2] if photo is not None else None
-        if self.photo_ax is not None:
-            self._make_photo(photo)
-
-    # --- building -----------------------------------------------------------------------------
-    def _make_side_view(self) -> None:
-        ax = self.side_ax
-        ax.set_xlim(0, 1)
-        ax.set_ylim(0, 1)
-        ax.set_axis_off()
-        self.links = LineCollection([], colors=USED, linewidths=0.9, alpha=0.55, zorder=1)
-        self.cells = PolyCollection([], linewidths=0.7, zorder=2)
-        ax.add_collection(self.links)
-        ax.add_collection(self.cells)
-        # one label per row: its name, its receptive field r and its jump J (one text is cheaper than two)
-        self.row_names = [ax.text(0.0, 0, "", ha="left", va="center", fontsize=8.5, linespacing=1.25)
-                          for _ in range(MAX_DEPTH + 1)]
-        (self.span_line,) = ax.plot([], [], color=OUTPUT, linewidth=1.5, marker="|", markersize=8, zorder=3)
-        self.span_text = ax.text(0.5, 0.0, "", ha="center", va="top", fontsize=9, color=OUTPUT)
-        self.side_title = ax.set_title("" if self.captions else "side view along the width: the output and "
-                                       "everything it reads", fontsize=10)
-
-    def _make_grid(self, view: FigureView | None) -> None:
-        ax = self.grid_ax
-        self.patch_image = ax.imshow(np.zeros((2, 2)), cmap=PATHS_CMAP, norm=Normalize(0, 1), extent=(0, 1, 1, 0),
-                                     interpolation="nearest")
-        ax.set_autoscale_on(False)
-        ax.set_xlim(0, 1)
-        ax.set_ylim(1, 0)
-        ax.set_xticks([])
-        ax.set_yticks([])
-        for spine in ax.spines.values():
-            spine.set_visible(False)
-        self.patch_grid = LineCollection([], colors="0.6", linewidths=0.6)
-        ax.add_collection(self.patch_grid)
-        self.patch_box = Rectangle((0, 0), 1, 1, fill=False, edgecolor=OUTPUT, linewidth=2.0)
-        ax.add_patch(self.patch_box)
-        self.patch_numbers = [ax.text(0, 0, "", ha="center", va="center", fontsize=7.5)
-                              for _ in range(self.numbers_up_to**2)]
-        self.grid_title = ax.set_title("" if self.captions else "input pixels it sees", fontsize=10)
-        self.patch_label = ax.text(0.5, -0.01, "" if self.captions else "shade: paths from the pixel to the output",
-                                   transform=ax.transAxes, ha="center", va="top", fontsize=8.5, color="0.25")
-        self.colorbar = view.colorbar(self.patch_image, ax, fmt="{:.3g}") if view else None
-
-    def _make_photo(self, photo: np.ndarray) -> None:
-        ax = self.photo_ax
-        ax.imshow(photo, cmap=IMAGE_CMAP, vmin=0, vmax=1, interpolation="antialiased")
-        ax.set_xticks([])
-        ax.set_yticks([])
-        height, width = photo.shape
-        self.cross = LineCollection([], colors="#ffd54f", linewidths=0.8, alpha=0.8, linestyles="dotted")
-        ax.add_collection(self.cross)
-        self.next_box = Rectangle((0, 0), 1, 1, fill=False, edgecolor="#ffd54f", linewidth=1.2, linestyle="--")
-        self.photo_box = Rectangle((0, 0), 1, 1, fill=False, edgecolor=USED, linewidth=2.2)
-        ax.add_patch(self.next_box)
-        ax.add_patch(self.photo_box)
-        ax.set_xlim(-0.5, width - 0.5)
-        ax.set_ylim(height - 0.5, -0.5)
-        self.photo_title = ax.set_title("" if self.captions else "the receptive field on the photo", fontsize=10)
-        self.photo_label = ax.text(0.5, -0.01, "" if self.captions else "dashed: the next output to the right",
-                                   transform=ax.transAxes, ha="center", va="top", fontsize=8.5, color="0.25")
-
-    @property
-    def artists(self) -> list[Any]:
-        """Everything :meth:`show` changes."""
-        items = [self.links, self.cells, *self.row_names, self.span_line, self.span_text,
-                 self.patch_image, self.patch_grid, self.patch_box, *self.patch_numbers]
-        if self.photo_ax is not None:
-            items += [self.cross, self.next_box, self.photo_box]
-        if self.captions:
-            items += [self.side_title, self.grid_title, self.patch_label]
-            if self.photo_ax is not None:
-                items += [self.photo_title, self.photo_label]
-        return items
-
-    # --- updating -----------------------------------------------------------------------------
-    def show(self, stack: Stack, position: tuple[int, int]) -> None:
-        """Draw the receptive field of output ``position`` (row, col) of ``stack``'s last map."""
-        rows_sizes = stack.sizes(self.input_shape[0])
-        cols_sizes = stack.sizes(self.input_shape[1])
-        row, col = position
-        rows = path_counts(stack.kernel_sizes, row, stack.strides, stack.dilations)
-        cols = path_counts(stack.kernel_sizes, col, stack.strides, stack.dilations)
-        self._show_side(stack, cols, cols_sizes, col)
-        self._show_patch(stack, rows, cols)
-        if self.photo_ax is not None:
-            self._show_photo(stack, (row, col), rows_sizes[-1], cols_sizes[-1])
-
-    def _window(self, paths: LayerPaths, length: int, jump: int) -> tuple[int, int]:
-        """The input pixels to show along one axis: the receptive field plus a margin, inside the input."""
-        margin = max(1, min(jump, 8)) if length > paths.stop - paths.start else 0
-        return max(0, paths.start - margin), min(length, paths.stop + margin)
-
-    def _show_side(self, stack: Stack, layers: list[LayerPaths], sizes: list[int], col: int) -> None:
-        depth = stack.depth
-        low, high = self._window(layers[0], sizes[0], stack.jump)
-        left, width = 0.175, 0.815  # room for the row labels on the left
-        scale = width / (high - low)
-
-        def x_of(pixel_centre: float) -> float:
-            return left + (pixel_centre - (low - 0.5)) * scale
-
-        gap = 0.68 / max(depth, 1)
-        height = min(0.15, 0.42 * gap)
-        box = self.side_ax.get_position()
-        fig_w, fig_h = self.figure.get_size_inches()
-        aspect = (box.width * fig_w) / (box.height * fig_h)  # axes width / height, in inches
-        widest = 0.9 * height / aspect  # half-width of a cell 1.8 times as wide as tall
-        y_of = [0.21 + gap * level for level in range(depth + 1)]
-        verts, faces, edges, links = [], [], [], []
-        for level, (paths, size) in enumerate(zip(layers, sizes, strict=True)):
-            centre0 = (paths.field - 1) / 2  # unit j sees input pixels j·J … j·J + r − 1
-            first = max(0, math.ceil((low - 0.5 - centre0) / paths.jump))
-            last = min(size - 1, math.floor((high - 0.5 - centre0) / paths.jump))
-            half_w = min(0.5 * scale * paths.jump * 0.84, widest)
-            y = y_of[level]
-            peak = float(paths.counts.max())
-            for unit in range(first, last + 1):
-                x = x_of(unit * paths.jump + centre0)
-                verts.append([(x - half_w, y - height / 2), (x + half_w, y - height / 2),
-                              (x + half_w, y + height / 2), (x - half_w, y + height / 2)])
-                count = int(paths.counts[unit - paths.start]) if paths.start <= unit < paths.stop else 0
-                if level == depth and count:
-                    faces.append(OUTPUT)
-                    edges.append("black")
-                elif count:
-                    faces.append(PATHS_CMAP(0.3 + 0.55 * count / peak))
-                    edges.append("#8c3b00")
-                else:
-                    faces.append(UNUSED_FACE)
-                    edges.append(UNUSED_EDGE)
-            if level:  # the connections from each used unit to the units it reads one layer down
-                below = layers[level - 1]
-                k, s, d = stack.kernel, stack.stride, stack.dilation
-                for offset, count in enumerate(paths.counts.tolist()):
-                    if not count:
-                        continue
-                    unit = paths.start + offset
-                    top = (x_of(unit * paths.jump + centre0), y - height / 2)
-                    for t in range(k):
-                        child = unit * s + t * d
-                        centre = child * below.jump + (below.field - 1) / 2
-                        links.append([top, (x_of(centre), y_of[level - 1] + height / 2)])
-        self.cells.set_verts(verts)
-        self.cells.set_facecolors(faces)
-        self.cells.set_edgecolors(edges)
-        self.links.set_segments(links)
-        self.links.set_linewidth(0.9 if len(links) < 300 else 0.5)
-        for level, label in enumerate(self.row_names):
-            label.set_visible(level <= depth)
-            if level > depth:
-                continue
-            name = "input" if level == 0 else (f"layer {level} (out)" if level == depth else f"layer {level}")
-            label.set_position((0.0, y_of[level]))
-            label.set_text(f"{name}\nr = {layers[level].field}, J = {layers[level].jump}")
-            label.set_color(OUTPUT if level == depth else "black")
-        start, stop = layers[0].start, layers[0].stop
-        y_span = y_of[0] - height / 2 - 0.03
-        self.span_line.set_data([x_of(start - 0.5), x_of(stop - 0.5)], [y_span, y_span])
-        self.span_text.set_position((x_of((start + stop - 1) / 2), y_span - 0.025))
-        if self.captions:
-            self.span_text.set_text(f"receptive field: {stop - start} input pixels ({start}–{stop - 1})")
-            self.side_title.set_text(f"side view along the width: output column {col} and everything it reads")
-        else:
-            self.span_text.set_text(f"r = {stop - start}")
-
-    def _show_patch(self, stack: Stack, rows: list[LayerPaths], cols: list[LayerPaths]) -> None:
-        (r_lo, r_hi), (c_lo, c_hi) = (self._window(rows[0], self.input_shape[0], stack.jump),
-                                      self._window(cols[0], self.input_shape[1], stack.jump))
-        counts = np.zeros((r_hi - r_lo, c_hi - c_lo))
-        row_counts = rows[0].counts.double().numpy()
-        col_counts = cols[0].counts.double().numpy()
-        counts[rows[0].start - r_lo: rows[0].stop - r_lo, cols[0].start - c_lo: cols[0].stop - c_lo] = np.outer(
-            row_counts, col_counts)
-        n_rows, n_cols = counts.shape
-        cell = 1.0 / max(n_rows, n_cols)
-        x0, y0 = (1 - n_cols * cell) / 2, (1 - n_rows * cell) / 2
-        self.patch_image.set_data(counts)
-        self.patch_image.set_extent((x0, x0 + n_cols * cell, y0 + n_rows * cell, y0))
-        self.patch_image.norm.vmin, self.patch_image.norm.vmax = 0.0, float(counts.max())
-        lines = []
-        if max(n_rows, n_cols) <= GRID_UP_TO:
-            lines = [[(x0 + c * cell, y0), (x0 + c * cell, y0 + n_rows * cell)] for c in range(n_cols + 1)]
-            lines += [[(x0, y0 + r * cell), (x0 + n_cols * cell, y0 + r * cell)] for r in range(n_rows + 1)]
-        self.patch_grid.set_segments(lines)
-        self.patch_box.set_xy((x0 + (cols[0].start - c_lo) * cell, y0 + (rows[0].start - r_lo) * cell))
-        self.patch_box.set_width((cols[0].stop - cols[0].start) * cell)
-        self.patch_box.set_height((rows[0].stop - rows[0].start) * cell)
-        numbered = max(n_rows, n_cols) <= self.numbers_up_to
-        font = 9 if max(n_rows, n_cols) <= 6 else 7
-        peak = counts.max()
-        for index, text in enumerate(self.patch_numbers):
-            i, j = divmod(index, self.numbers_up_to)
-            text.set_visible(numbered and i < n_rows and j < n_cols)
-            if not text.get_visible():
-                continue
-            value = counts[i, j]
-            text.set_position((x0 + (j + 0.5) * cell, y0 + (i + 0.5) * cell))
-            text.set_text(f"{value:.0f}" if value else "·")
-            text.set_fontsize(font)
-            text.set_color("white" if value > 0.6 * peak else "0.2")
-        if not self.captions:
-            return
-        holes = int((counts[rows[0].start - r_lo: rows[0].stop - r_lo, cols[0].start - c_lo: cols[0].stop - c_lo]
-                     == 0).sum())
-        size = stack.field
-        self.grid_title.set_text(f"the {size}×{size} input pixels it sees")
-        hole_text = f"; {holes} holes (dilation)" if holes else ""
-        shade = "shade/number" if numbered else "shade"
-        self.patch_label.set_text(f"rows {rows[0].start}–{rows[0].stop - 1}, cols {cols[0].start}–{cols[0].stop - 1}"
-                                  f"{hole_text}\n{shade}: paths from the pixel to the output")
-
-    def _show_photo(self, stack: Stack, position: tuple[int, int], n_rows: int, n_cols: int) -> None:
-        (r0, r1), (c0, c1) = receptive_field_region(stack.kernel_sizes, position, stack.strides, stack.dilations,
-                                                    input_shape=self.input_shape)
-        self.photo_box.set_bounds(c0 - 0.5, r0 - 0.5, c1 - c0, r1 - r0)
-        row, col = position
-        has_next = col + 1 < n_cols
-        self.next_box.set_visible(has_next)
-        if has_next:
-            self.next_box.set_bounds(c0 + stack.jump - 0.5, r0 - 0.5, c1 - c0, r1 - r0)
-        height, width = self.input_shape
-        cy, cx = (r0 + r1 - 1) / 2, (c0 + c1 - 1) / 2
-        self.cross.set_segments([[(-0.5, cy), (c0 - 0.5, cy)], [(c1 - 0.5, cy), (width - 0.5, cy)],
-                                 [(cx, -0.5), (cx, r0 - 0.5)], [(cx, r1 - 0.5), (cx, height - 0.5)]])
-        if not self.captions:
-            return
-        self.photo_title.set_text(f"output ({row}, {col}) of the {n_rows}×{n_cols} feature map")
-        self.photo_label.set_text(f"dashed: the next output to the right, J = {stack.jump} "
-                                  f"pixel{'s' if stack.jump > 1 else ''} on")
-
-
-def _photo() -> np.ndarray:
-    return to_numpy(sample_photo(PHOTO_SIZE))
-
-
-def receptive_field_figure(depth: int = 2, kernel_size: int = 2, stride: int = 1, dilation: int = 1, *,
-                           input_size: int | None = None, position: Sequence[int] | None = None) -> Figure:
-    """A static picture of the receptive field of one output of ``depth`` identical layers.
-
-    With ``input_size=None`` the input is the photo (225×192) and a third panel draws the box on it;
-    with ``input_size=n`` it is an n×n grid (``depth=2, kernel_size=2, input_size=3`` is the chapter's
-    example: one output of the second 2×2 layer sees all 9 inputs).  ``position`` (row, col) picks
-    the output in the last feature map (default: its centre, or the sitter's eye on the photo).
-    """
-    stack = Stack(as_positive_int(depth, "depth"), as_positive_int(kernel_size, "kernel_size"),
-                  as_positive_int(stride, "stride"), as_positive_int(dilation, "dilation"))
-    if input_size is None:
-        photo = _photo()
-        shape = photo.shape
-    else:
-        photo = None
-        n = as_positive_int(input_size, "input_size")
-        shape = (n, n)
-    sizes = (stack.sizes(shape[0])[-1], stack.sizes(shape[1])[-1])  # ValueError if the stack cannot fit
-    if position is None:
-        position = _focus(stack, shape, sizes) if photo is not None else ((sizes[0] - 1) // 2, (sizes[1] - 1) // 2)
-    if not (isinstance(position, (tuple, list)) and len(position) == 2):
-        raise TypeError(f"position: expected a (row, col) pair of whole numbers, got {position!r}.")
-    position = tuple(as_nonnegative_int(p, f"position[{i}]") for i, p in enumerate(position))
-    for axis, (p, n) in enumerate(zip(position, sizes, strict=True)):
-        if p >= n:
-            raise ValueError(f"position[{axis}]: expected 0 to {n - 1} (the last feature map is "
-                             f"{sizes[0]}×{sizes[1]}), got {p}.")
-    figure = Figure(figsize=(13.0, 4.4) if photo is not None else (9.0, 3.9), dpi=90)
-    picture = _RFPicture(figure, shape, photo)
-    picture.show(stack, position)  # type: ignore[arg-type]
-    bar = figure.colorbar(picture.patch_image, ax=picture.grid_ax, fraction=0.046, pad=0.02, label="paths")
-    bar.ax.yaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
-    return figure
-
-
-def _focus(stack: Stack, shape: tuple[int, int], sizes: tuple[int, int],
-           centre: tuple[float, float] = PHOTO_FOCUS) -> tuple[int, int]:
-    """The output whose receptive field is centred nearest ``centre`` (an input pixel)."""
-    field, jump = stack.field, stack.jump
-    return tuple(min(max(round((c - (field - 1) / 2) / jump), 0), n - 1)  # type: ignore[return-value]
-                 for c, n in zip(centre, sizes, strict=True))
-
-
-def feature_map_figure(image: Any = None, names: Sequence[str] = FEATURE_MAP_KERNELS) -> Figure:
-    """The input photo and the feature maps (特征图) of several same-sized kernels, as a grid.
-
-    Kernels whose weights sum to zero (edge detectors) give signed maps, drawn blue–white–red
-    centred at zero; the others (blur, sharpen, identity) give images, drawn in grey.
-    """
-    X = sample_photo(PHOTO_SIZE) if image is None else as_matrix(image, "image").detach()
-    if isinstance(names, str) or not isinstance(names, Sequence) or not names:
-        raise TypeError(f"names: expected a list of kernel names such as {list(FEATURE_MAP_KERNELS[:2])}, got "
-                        f"{names!r}.")
-    kernels = [get_kernel(name) for name in names]
-    maps = feature_maps(X, kernels)
-    panels = 1 + len(names)
-    n_cols = min(4, panels)
-    n_rows = math.ceil(panels / n_cols)
-    # about one screen pixel per image pixel (no resampling, a small PNG): ~2.1 in of axes at 90 dpi
-    figure = Figure(figsize=(2.75 * n_cols, n_rows * (2.25 * X.shape[0] / X.shape[1] + 0.42)), dpi=90)
-    axes = figure.subplots(n_rows, n_cols, squeeze=False).flatten()
-    image_ax = axes[0].imshow(to_numpy(X), cmap=IMAGE_CMAP, vmin=0, vmax=1)
-    axes[0].set_title(f"input {X.shape[0]}×{X.shape[1]}", fontsize=10)
-    _small_colorbar(figure, image_ax, axes[0])
-    for ax, name, kernel, fmap in zip(axes[1:], names, kernels, maps, strict=False):
-        values = to_numpy(fmap)
-        if abs(float(kernel.sum())) < 1e-6:  # an edge detector: signed responses, zero on flat regions
-            half = float(np.percentile(np.abs(values), 99.5)) or 1.0  # a few extreme edges would wash out the rest
-            shown = ax.imshow(values, cmap=SIGNED_CMAP, vmin=-half, vmax=half)
-        else:  # weights sum to 1: an image again, on the input's 0 (black) … 1 (white) scale
-            shown = ax.imshow(values, cmap=IMAGE_CMAP, vmin=0, vmax=1)
-        ax.set_title(f"{name}  →  {values.shape[0]}×{values.shape[1]}", fontsize=10)
-        clipped = values.min() < shown.norm.vmin or values.max() > shown.norm.vmax
-        _small_colorbar(figure, shown, ax, extend="both" if clipped else "neither")
-    for ax in axes:
-        ax.set_xticks([])
-        ax.set_yticks([])
-    for ax in axes[panels:]:
-        ax.set_visible(False)
-    figure.subplots_adjust(left=0.01, right=0.97, bottom=0.02, top=0.95, wspace=0.12, hspace=0.12)
-    return figure
-
-
-def _small_colorbar(figure: Figure, mappable: Any, ax: Any, **options: Any) -> None:
-    """A slim colour bar with three ticks (fewer tick labels: the grid of maps draws faster)."""
-    bar = figure.colorbar(mappable, ax=ax, fraction=0.046, pad=0.02, **options)
-    low, high = mappable.norm.vmin, mappable.norm.vmax
-    bar.set_ticks([low, (low + high) / 2, high], labels=[f"{v:.2g}" for v in (low, (low + high) / 2, high)])
-    bar.ax.tick_params(labelsize=7)
-
-
-class ReceptiveFieldExplorer(widgets.VBox):
+class ReceptiveFieldExplorer(Explorer):
     """The widget returned by :func:`receptive_field_explorer`; ``controls``, ``view``, ``message``,
     ``readout`` and ``stack``/``position`` (what the picture shows) are there for tests."""
 
     def __init__(self) -> None:
-        self.photo = _photo()
-        self.view = FigureView(figsize=(12.5, 4.3), dpi=72)
-        self.picture = _RFPicture(self.view.figure, self.photo.shape, self.photo, view=self.view)
+        super().__init__(FigureView(figsize=(12.5, 4.3), png_filter="up"))
+        self.photo = load_photo()
+        self.picture = RFPicture(self.view.figure, self.photo.shape, self.photo, live=True)
+        self.view.colorbar(self.picture.patch_image, self.picture.grid_ax)
         self.view.animate(*self.picture.artists)
-        self.message = MessageBox()
-        self.readout = widgets.HTML()
-        style = {"description_width": "initial"}
+        self.readout = Readout()
         self.stack = Stack(depth=3, kernel=3, stride=2, dilation=1)
         rows, cols = (self.stack.sizes(n)[-1] for n in self.photo.shape)
-        row, col = _focus(self.stack, self.photo.shape, (rows, cols))
+        row, col = focus(self.stack, self.photo.shape, (rows, cols))
 
         def slider(description: str, value: int, low: int, high: int) -> widgets.IntSlider:
-            return widgets.IntSlider(value=value, min=low, max=high, description=description, style=style,
-                                     layout=widgets.Layout(width="290px"))
+            return widgets.IntSlider(value=value, min=low, max=high, description=description,
+                                     style={"description_width": "initial"}, layout=widgets.Layout(width=width(290)))
 
-        self.controls: dict[str, widgets.IntSlider] = {
-            "depth": slider("depth (layers)", self.stack.depth, 1, MAX_DEPTH),
-            "kernel": slider("kernel size k", self.stack.kernel, 1, MAX_KERNEL),
-            "stride": slider("stride s (步幅)", self.stack.stride, 1, MAX_STRIDE),
-            "dilation": slider("dilation d", self.stack.dilation, 1, MAX_DILATION),
-            "row": slider("output row", row, 0, rows - 1),
-            "col": slider("output column", col, 0, cols - 1),
-        }
+        for name, control in (("depth", slider("depth (layers)", self.stack.depth, 1, MAX_DEPTH)),
+                              ("kernel", slider("kernel size k", self.stack.kernel, 1, MAX_KERNEL)),
+                              ("stride", slider("stride s (步幅)", self.stack.stride, 1, MAX_STRIDE)),
+                              ("dilation", slider("dilation d", self.stack.dilation, 1, MAX_DILATION)),
+                              ("row", slider("output row", row, 0, rows - 1)),
+                              ("col", slider("output column", col, 0, cols - 1))):
+            self.add(name, control)
         self.position = (row, col)
-        self._holding = False
         self._problem: str | None = None  # set while the sliders describe a stack that does not fit
-        for name, control in self.controls.items():
-            handler = self._stack_changed if name in ("depth", "kernel", "stride", "dilation") else self._moved
-            control.observe(guarded(self.message, handler), names="value")
+        self.watch(STACK, "stack")
+        self.watch(("row", "col"), "position")
         c = self.controls
         wrap = widgets.Layout(flex_flow="row wrap")
-        layout = widgets.VBox([widgets.HBox([c["depth"], c["kernel"], c["stride"]], layout=wrap),
-                               widgets.HBox([c["dilation"], c["row"], c["col"]], layout=wrap)])
-        super().__init__([layout, self.view.image, self.readout, self.message])
-        self._draw()
+        sliders = widgets.VBox([widgets.HBox([c["depth"], c["kernel"], c["stride"]], layout=wrap),
+                                widgets.HBox([c["dilation"], c["row"], c["col"]], layout=wrap)])
+        self.lay_out(sliders, self.view.widget, self.readout, self.message)
 
-    def _stack_changed(self, change: dict[str, Any]) -> None:
-        if self._holding:
-            return
+    def draw(self, reasons: tuple[str, ...]) -> None:
+        """Apply the stack and the position asked for; draw the last stack that fits."""
+        changed = "start" in reasons
+        for reason in reasons:
+            if reason == "position":
+                self.position = (self.controls["row"].value, self.controls["col"].value)
+                changed = True
+            elif reason == "stack":
+                changed = self._new_stack() or changed
+        if changed:
+            self._show()
+        if self._problem:  # e.g. the output row moved while the depth slider asks for too deep a stack
+            self.message.show_error(self._problem)
+        else:
+            self.message.clear()
+
+    def _new_stack(self) -> bool:
+        """Take the sliders' stack if it fits (keeping the field's centre on the photo); False if not."""
         c = self.controls
-        stack = Stack(c["depth"].value, c["kernel"].value, c["stride"].value, c["dilation"].value)
+        stack = Stack(*(c[name].value for name in STACK))
         try:
             rows, cols = (stack.sizes(n)[-1] for n in self.photo.shape)
         except ValueError as error:
@@ -515,35 +96,24 @@ class ReceptiveFieldExplorer(widgets.VBox):
                 f"Impossible stack: {error} The picture still shows the last stack that fits "
                 f"({self.stack.depth} layers, k = {self.stack.kernel}, s = {self.stack.stride}, "
                 f"d = {self.stack.dilation}).")
-            self.message.show_error(self._problem)
-            return
+            return False
         self._problem = None
-        # keep the receptive field where it was on the photo: its centre, in input pixels
         old = self.stack
         centre = tuple(p * old.jump + (old.field - 1) / 2 for p in self.position)
-        row, col = _focus(stack, self.photo.shape, (rows, cols), centre)  # type: ignore[arg-type]
-        self._holding = True
-        try:
+        row, col = focus(stack, self.photo.shape, (rows, cols), centre)  # type: ignore[arg-type]
+        with self.quietly():  # the position sliders follow the new feature map; drawn by this update
             for name, value, top in (("row", row, rows - 1), ("col", col, cols - 1)):
-                slider = self.controls[name]
+                slider = c[name]
                 if top >= slider.max:
                     slider.max = top
                     slider.value = value
                 else:
                     slider.value = value
                     slider.max = top
-        finally:
-            self._holding = False
         self.stack, self.position = stack, (row, col)
-        self._draw()
+        return True
 
-    def _moved(self, change: dict[str, Any]) -> None:
-        if self._holding:
-            return
-        self.position = (self.controls["row"].value, self.controls["col"].value)
-        self._draw()
-
-    def _draw(self) -> None:
+    def _show(self) -> None:
         self.picture.show(self.stack, self.position)
         self.view.render()
         stack, (row, col) = self.stack, self.position
@@ -552,19 +122,14 @@ class ReceptiveFieldExplorer(widgets.VBox):
                                                     input_shape=self.photo.shape)
         chain = " → ".join(f"{h}×{w}" for h, w in zip(rows, cols, strict=True))
         jump = " · ".join([str(stack.stride)] * stack.depth)
-        lines = [
+        self.readout.show(
             stack.formula(),
             f"total stride (jump) J = {jump} = {stack.jump}: neighbouring outputs see windows {stack.jump} "
             f"pixel{'s' if stack.jump > 1 else ''} apart",
             f"feature maps on the {rows[0]}×{cols[0]} photo: {chain}",
             f"output ({row}, {col}) sees rows {r0}–{r1 - 1}, columns {c0}–{c1 - 1}",
-        ]
-        self.readout.value = ('<pre style="margin:0;font-size:12px;line-height:1.35">'
-                              + escape("\n".join(lines)) + "</pre>")
-        if self._problem:  # e.g. the output row moved while the depth slider asks for too deep a stack
-            self.message.show_error(self._problem)
-        else:
-            self.message.clear()
+            size="12px",
+        )
 
 
 def receptive_field_explorer() -> ReceptiveFieldExplorer:
@@ -574,4 +139,3 @@ def receptive_field_explorer() -> ReceptiveFieldExplorer:
     ranges follow the feature-map size).  Readouts give r, the total stride J and every feature
     map's size; a stack that does not fit on the photo shows a message, not a traceback."""
     return ReceptiveFieldExplorer()
-

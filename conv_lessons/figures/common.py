@@ -16,17 +16,17 @@ from matplotlib.axes import Axes
 from matplotlib.colors import CenteredNorm, Normalize
 from matplotlib.patches import Rectangle
 
+from ..style import HIGHLIGHT, IMAGE_CMAP, SIGNED_CMAP, number
+
 __all__ = ["MatrixPlot", "to_numpy", "text_colour", "SIGNED_CMAP", "IMAGE_CMAP"]
 
-SIGNED_CMAP = "RdBu_r"  # negative blue, zero white, positive red
-IMAGE_CMAP = "gray"  # 0 black, 1 white, as the chapter describes its image
 MAX_ANNOTATED_CELLS = 16 * 16
 
 
 def to_numpy(values: Any) -> np.ndarray:
     """A 2-D float NumPy array from a tensor (detached) or anything array-like."""
     if isinstance(values, torch.Tensor):
-        values = values.detach().to(torch.float64).cpu().numpy()
+        values = values.detach().cpu().numpy()  # then widened by NumPy: torch's own .to(float64) is slower
     array = np.asarray(values, dtype=np.float64)
     if array.ndim != 2:
         raise ValueError(f"values: expected a 2-D matrix to draw, got shape {array.shape}.")
@@ -39,12 +39,9 @@ def text_colour(cmap: Any, norm: Any, value: float) -> str:
     return "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white"
 
 
-def _format(value: float, fmt: str) -> str:
-    if not np.isfinite(value):
-        return str(value)
-    if abs(value) < 5e-13:
-        value = 0.0
-    return fmt.format(value)
+def _spec(fmt: str) -> str:
+    """The format spec inside a ``"{:…}"`` pattern (``"{:.3f}"`` → ``".3f"``)."""
+    return fmt[2:-1] if fmt.startswith("{:") and fmt.endswith("}") else "g"
 
 
 class MatrixPlot:
@@ -63,6 +60,7 @@ class MatrixPlot:
         array = to_numpy(values)
         self.ax = ax
         self.fmt = fmt
+        self.spec = _spec(fmt)
         self.signed = signed
         self.fixed_limits = (vmin, vmax) if vmin is not None and vmax is not None else None
         norm = CenteredNorm() if signed else Normalize(vmin=vmin, vmax=vmax)
@@ -116,7 +114,7 @@ class MatrixPlot:
             self.image.set_clim(low, high)
         for i, row in enumerate(self.texts):
             for j, text in enumerate(row):
-                text.set_text(_format(array[i, j], self.fmt))
+                text.set_text(number(array[i, j], self.spec))
         self.recolour_texts()
 
     def recolour_texts(self) -> None:
@@ -130,7 +128,7 @@ class MatrixPlot:
     def box(self, row: int, col: int, height: int, width: int, **style: Any) -> Rectangle:
         """Add a rectangle outlining ``height``×``width`` cells from ``(row, col)``; move it with
         ``rect.set_xy((col - 0.5, row - 0.5))``."""
-        options = {"fill": False, "edgecolor": "#ff7f0e", "linewidth": 3}
+        options = {"fill": False, "edgecolor": HIGHLIGHT, "linewidth": 3}
         options.update(style)
         rect = Rectangle((col - 0.5, row - 0.5), width, height, **options)
         self.ax.add_patch(rect)

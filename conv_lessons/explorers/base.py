@@ -1,0 +1,309 @@
+"""What every explorer shares: named controls, one picture, readout lines, a message line, and
+updates that keep up with the hand.
+
+An explorer is a :class:`Explorer` (an ``ipywidgets.VBox``).  Its state is the values of its
+controls (ipywidgets are ``traitlets.HasTraits``); its picture is drawn by the matching module of
+:mod:`conv_lessons.figures` from those values.  Observers are one line: they *request* an update
+(:meth:`Explorer.watch` wires them); the update reads the controls' current values and draws.
+
+**Latest state only.**  A learner who drags a slider sends a stream of values.  Requests are
+coalesced (:class:`Updates`): whatever arrived before the update could run is drawn once, for the
+newest values.  Inside a Jupyter kernel the update is scheduled on the kernel's event loop
+(``loop.call_soon``) instead of running inside the widget message's handler.  Why that works
+(ipykernel 7.4, ipywidgets 8.1): the kernel handles one shell message per event-loop step and
+reports "idle" when its handler returns; the front end sends a widget's next value only after that
+"idle" (ipywidgets' message throttle: one pending message per widget, newer values merged into
+the waiting one).  Handling the message is cheap (store the value, request an update), so "idle"
+goes out at once and the front end sends the newest value while the picture is being drawn.
+Messages that are already waiting (several controls, or values queued while a cell ran) are read
+one per event-loop step, each *after* a callback scheduled by the previous one -- measured: 20
+queued updates made 20 renders with a plain ``call_soon``.  So the scheduled update first steps
+aside, one loop step at a time, for as long as new requests keep arriving (at most
+:data:`MAX_WAIT`), and then draws once for all of them.  A drag of N steps therefore costs the
+picture being drawn plus one more for the final value, never N.  Outside a running event loop (a
+script, plain pytest), and in a cell that sets a control, an update runs at once, inside the
+request, so tests stay deterministic and a cell sees its own change; :meth:`Explorer.flush` runs
+a pending update now.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack, contextmanager
+from functools import partial
+from html import escape
+from typing import Any
+
+import ipywidgets as widgets
+
+from ..style import ERROR
+from ..threads import one_thread
+from .figure_widget import FigureView
+
+__all__ = ["Explorer", "Updates", "MessageBox", "Readout"]
+
+MAX_ROUNDS = 3  # an update whose drawing requests another update is run again at most this often
+MAX_WAIT = 0.25  # seconds a scheduled update waits at most for queued messages to be handled first
+
+
+class MessageBox(widgets.HTML):
+    """One line under an explorer for status and for problems with what the learner typed."""
+
+    def show_error(self, text: str) -> None:
+        """Show ``text`` as a problem (red), keeping the last good picture on screen."""
+        self.value = f'<span style="color:{ERROR}" class="conv-lessons-error">⚠ {escape(text)}</span>'
+
+    def show_info(self, text: str) -> None:
+        """Show ``text`` as neutral status (monospace, so written-out sums line up)."""
+        self.value = f'<span style="font-family:monospace">{escape(text)}</span>'
+
+    def clear(self) -> None:
+        """Remove any message."""
+        self.value = ""
+
+
+class Readout(widgets.HTML):
+    """Readout lines under a picture, in monospace so that formulas and written-out sums line up."""
+
+    def show(self, *lines: str, size: str | None = None, markup: bool = False) -> None:
+        """Show ``lines`` (escaped unless ``markup``: then they are HTML, e.g. with ``<b>``)."""
+        body = "\n".join(line if markup else escape(line) for line in lines)  # pre-wrap: \n breaks the line
+        style = "font-family:monospace;line-height:1.4;white-space:pre-wrap" + (f";font-size:{size}" if size else "")
+        self.value = f'<div class="conv-lessons-readout" style="{style}">{body}</div>'
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+def _running_a_cell() -> bool:
+    """True while a Jupyter kernel runs a cell (its current shell message is an execute_request).
+
+    Code in a cell that sets a control expects the picture to follow at once (``e.flush()``
+    would be a surprise); widget messages from the front end are the ones to coalesce.
+    """
+    try:
+        from ipykernel.kernelbase import Kernel
+
+        if not Kernel.initialized():
+            return False
+        parent = Kernel.instance().get_parent("shell") or {}
+        return parent.get("header", {}).get("msg_type") == "execute_request"
+    except Exception:  # noqa: BLE001 - another kernel or an older ipykernel: treat as a widget message
+        return False
+
+
+def _report(error: BaseException) -> None:
+    """An unexpected error in a scheduled update: show its traceback in the notebook (as ipywidgets
+    does for errors in observers), or raise it when there is no IPython."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with ipywidgets
+        raise error from None
+    shell = get_ipython()
+    if shell is None:
+        raise error
+    shell.showtraceback()
+
+
+class Updates:
+    """Coalesced update requests: ``work(reasons)`` runs once for every request made before it ran.
+
+    ``reasons`` are the distinct reasons, oldest first (a repeated reason moves to the end).  In a
+    running event loop the work is scheduled (``call_soon``), unless a kernel is running a cell;
+    otherwise it runs inside :meth:`request`.  :meth:`held` collects requests and runs them once when the block ends.
+    """
+
+    def __init__(self, work: Callable[[tuple[str, ...]], None]) -> None:
+        self._work = work
+        self._reasons: dict[str, None] = {}
+        self._handle: asyncio.Handle | None = None
+        self._held = 0
+        self._running = False
+        self._requests = 0  # requests ever made ...
+        self._seen: int | None = None  # ... and how many had been made at the last look
+        self._since = 0.0  # when the scheduled run was first due (event-loop time)
+        self.runs = 0  # how often the work ran (tests count renders with it)
+
+    @property
+    def pending(self) -> tuple[str, ...]:
+        """The reasons waiting for the next run."""
+        return tuple(self._reasons)
+
+    def request(self, reason: str) -> None:
+        """Ask for the work to run for ``reason`` (at once, or soon on the running event loop)."""
+        self._reasons.pop(reason, None)
+        self._reasons[reason] = None
+        self._requests += 1
+        self._schedule()
+
+    def _schedule(self) -> None:
+        if self._held or self._running or self._handle is not None or not self._reasons:
+            return
+        loop = _running_loop()
+        if loop is None or _running_a_cell():
+            self.flush()
+        else:
+            self._seen, self._since = None, loop.time()
+            self._handle = loop.call_soon(self._scheduled, loop)
+
+    def _scheduled(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._handle = None
+        if self._seen != self._requests and loop.time() - self._since < MAX_WAIT:
+            # Messages already waiting in the kernel are handled one per loop step, each after this
+            # callback; while they keep adding requests, let them in first (at most MAX_WAIT).
+            self._seen = self._requests
+            self._handle = loop.call_soon(self._scheduled, loop)
+            return
+        try:
+            self.flush()
+        except Exception as error:  # noqa: BLE001 - shown like an observer's error, the kernel goes on
+            _report(error)
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """Collect requests made inside the block; run (or schedule) the work once at its end."""
+        self._held += 1
+        try:
+            yield
+        finally:
+            self._held -= 1
+        self._schedule()
+
+    def flush(self) -> None:
+        """Run the work now for whatever is pending (nothing happens when nothing is)."""
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+        if self._running:
+            return
+        self._running = True
+        try:
+            for _ in range(MAX_ROUNDS):
+                if not self._reasons:
+                    break
+                reasons = tuple(self._reasons)
+                self._reasons.clear()
+                self.runs += 1
+                self._work(reasons)
+        finally:
+            self._running = False
+            self._reasons.clear()
+
+
+class Explorer(widgets.VBox):
+    """The base of every explorer: ``controls`` (by name), ``view`` (the picture), ``message``.
+
+    A subclass creates its controls with :meth:`add`, wires them with :meth:`watch`, lays out its
+    parts with :meth:`lay_out`, and implements :meth:`draw`, which reads the controls and shows the
+    picture and readouts for them.  Bad input raised as ``ValueError``/``TypeError`` inside
+    :meth:`draw` becomes the message (the last good picture stays); a successful draw should clear
+    it.
+    """
+
+    def __init__(self, view: FigureView, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.view = view
+        self.message = MessageBox()
+        self.controls: dict[str, widgets.Widget] = {}
+        self.updates = Updates(self._draw_guarded)
+        self._quiet = 0
+
+    # -- building ---------------------------------------------------------------------------------
+    def add(self, name: str, control: widgets.Widget) -> Any:
+        """Register ``control`` under ``name`` (``self.controls[name]``) and return it."""
+        self.controls[name] = control
+        return control
+
+    def watch(self, names: str | Iterable[str], reason: str | None = None) -> None:
+        """Request an update whenever a control in ``names`` changes value (reason: its name, or
+        ``reason``)."""
+        for name in [names] if isinstance(names, str) else names:
+            self.controls[name].observe(partial(self._changed, reason or name), names="value")
+
+    def lay_out(self, *children: widgets.Widget) -> None:
+        """Set the explorer's rows, then draw the first picture (at once, also inside a kernel)."""
+        self.children = children
+        self.request("start")
+        self.flush()
+
+    # -- updating ---------------------------------------------------------------------------------
+    def _changed(self, reason: str, change: Any = None) -> None:
+        if not self._quiet:
+            self.updates.request(reason)
+
+    def request(self, reason: str = "draw") -> None:
+        """Ask for an update (it will read the controls' values when it runs)."""
+        self.updates.request(reason)
+
+    @contextmanager
+    def quietly(self) -> Iterator[None]:
+        """Change controls without requesting updates (the code that does so draws what it needs)."""
+        self._quiet += 1
+        try:
+            yield
+        finally:
+            self._quiet -= 1
+
+    @contextmanager
+    def holding(self) -> Iterator[None]:
+        """Change several controls, then draw once for all of them when the block ends."""
+        with self.updates.held():
+            yield
+
+    def flush(self) -> None:
+        """Draw now if an update is pending (tests use this to wait for a scheduled update)."""
+        self.updates.flush()
+
+    def _draw_guarded(self, reasons: tuple[str, ...]) -> None:
+        # Texts (readouts, the message, notes) are sent when the update is done, after the picture,
+        # so the browser decodes the picture while it lays out the texts.  Controls send their own
+        # changes as they happen: holding a slider's would merge its new range and value into one
+        # message with its keys in no fixed order, and a front end that applies the value before
+        # the range clamps it and sends the clamped value back.  (Set range and value in the order
+        # that never clamps.)
+        with ExitStack() as stack:
+            for widget in _descendants(self):
+                if isinstance(widget, widgets.HTML):
+                    stack.enter_context(widget.hold_sync())
+            stack.enter_context(one_thread())  # small tensors: PyTorch's thread pool would only make us wait
+            try:
+                self.draw(reasons)
+            except (ValueError, TypeError) as error:
+                self.message.show_error(str(error))
+
+    def draw(self, reasons: tuple[str, ...]) -> None:
+        """Read the controls and show the picture and readouts for them (subclasses implement it).
+
+        ``reasons``: what changed since the last draw (control names or the reasons given to
+        :meth:`watch`/:meth:`request`, oldest first; ``"start"`` for the first picture).
+        """
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Close the explorer and every widget it holds (their comms and front-end views go too)."""
+        for widget in _descendants(self):
+            if widget is not self:
+                widget.close()
+        super().close()
+
+
+def _descendants(widget: widgets.Widget) -> list[widgets.Widget]:
+    """``widget``, its children (recursively), their layouts and styles: everything to close."""
+    found: list[widgets.Widget] = []
+    stack = [widget]
+    seen: set[int] = set()
+    while stack:
+        item = stack.pop()
+        if id(item) in seen or not isinstance(item, widgets.Widget):
+            continue
+        seen.add(id(item))
+        found.append(item)
+        stack.extend(getattr(item, "children", ()))
+        for name in ("layout", "style"):
+            stack.append(getattr(item, name, None))
+    return found
