@@ -254,27 +254,35 @@ def test_closing_an_explorer_closes_every_widget_it_made(name):
 
 
 # -- where the lessons import figures from ----------------------------------------------------------
-MOVED = {  # old module (conv_lessons.explorers.<name>) → the names a lesson imports from it today
-    "correlation": {"correlation_figure": "correlation_figure",
-                    "correlation_vs_convolution_figure": "correlation_vs_convolution_figure"},
-    "kernel": {"kernel_figure": "kernel_figure", "kernel_comparison_figure": "kernel_comparison_figure"},
-    "training": {"training_figure": "training_figure", "kernel_comparison_figure": "learned_kernel_figure"},
-    "receptive_field": {"receptive_field_figure": "receptive_field_figure", "feature_map_figure": "feature_map_figure"},
-    "matmul": {"matmul_figure": "matmul_figure", "conv_matrix_figure": "conv_matrix_figure",
-               "im2col_figure": "im2col_figure"},
-    "effective_rf": {"effective_rf_figure": "effective_rf_figure", "erf_depth_figure": "erf_depth_figure",
-                     "erf_growth_figure": "erf_growth_figure"},
-}
-
-
-def test_static_figures_come_from_conv_lessons_figures_and_the_old_paths_still_work():
+def test_lessons_import_figures_from_conv_lessons_figures_and_explorers_from_conv_lessons_explorers():
+    """A lesson's first cell imports its pictures from two places, and every name it imports is there."""
+    import ast
     import importlib
+    from pathlib import Path
+
+    import jupytext
 
     import conv_lessons.figures as figures
 
     for name in figures.__all__:
         assert callable(getattr(figures, name)) or name.endswith("CMAP"), name
-    for module, names in MOVED.items():
-        old = importlib.import_module(f"conv_lessons.explorers.{module}")
-        for old_name, new_name in names.items():
-            assert getattr(old, old_name) is getattr(figures, new_name), (module, old_name)
+    lessons = sorted((Path(__file__).resolve().parents[1] / "lessons").rglob("*.md"))
+    assert lessons
+    for path in lessons:
+        for cell in jupytext.read(path).cells:
+            if cell.cell_type != "code":
+                continue
+            source = "\n".join(line for line in cell.source.splitlines() if not line.startswith("%"))
+            for node in ast.walk(ast.parse(source)):
+                if not isinstance(node, ast.ImportFrom) or not (node.module or "").startswith("conv_lessons."):
+                    continue
+                names = [alias.name for alias in node.names]
+                assert node.module != "conv_lessons.explorers" or all(n.endswith("_explorer") for n in names), \
+                    (path.name, names)
+                assert not node.module.startswith("conv_lessons.explorers."), \
+                    f"{path.name} imports {names} from {node.module}: use conv_lessons.figures / conv_lessons.explorers"
+                module = importlib.import_module(node.module)
+                for name in names:
+                    assert hasattr(module, name), f"{path.name}: {node.module} has no {name}"
+                    if name.endswith("_figure"):
+                        assert node.module == "conv_lessons.figures", (path.name, name)

@@ -14,8 +14,6 @@ from ..correlation import corr2d
 from ..figures.correlation import (
     CorrelationRow,
     chapter_example,
-    correlation_figure,  # re-export for the lessons until they import from conv_lessons.figures
-    correlation_vs_convolution_figure,  # re-export for the lessons until they import from conv_lessons.figures
     written_sum,
 )
 from ..style import width
@@ -23,7 +21,7 @@ from ..validation import check_fits
 from .base import Explorer, Readout
 from .figure_widget import FigureView
 
-__all__ = ["correlation_explorer", "CorrelationExplorer", "correlation_figure", "correlation_vs_convolution_figure"]
+__all__ = ["correlation_explorer", "CorrelationExplorer"]
 
 SIZES = ("n_h", "n_w", "k_h", "k_w")
 

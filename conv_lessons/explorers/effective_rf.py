@@ -16,10 +16,7 @@ from ..figures.effective_rf import (
     NONLINEARITY_LABELS,
     WEIGHT_LABELS,
     ERFPicture,
-    effective_rf_figure,  # re-export for the lessons until they import from conv_lessons.figures
-    erf_depth_figure,  # re-export for the lessons until they import from conv_lessons.figures
     erf_fields,
-    erf_growth_figure,  # re-export for the lessons until they import from conv_lessons.figures
     erf_readout,
     erf_setting,
 )
@@ -27,8 +24,7 @@ from ..style import width
 from .base import Explorer, Readout
 from .figure_widget import FigureView
 
-__all__ = ["effective_rf_explorer", "EffectiveRFExplorer", "effective_rf_figure", "erf_depth_figure",
-           "erf_growth_figure", "erf_readout"]
+__all__ = ["effective_rf_explorer", "EffectiveRFExplorer", "erf_readout"]
 
 
 class EffectiveRFExplorer(Explorer):

@@ -29,8 +29,6 @@ from ..figures.kernel import (
     KernelPanels,
     KernelSetup,
     display_values,
-    kernel_comparison_figure,  # re-export for the lessons until they import from conv_lessons.figures
-    kernel_figure,  # re-export for the lessons until they import from conv_lessons.figures
     load_image,
 )
 from ..kernels import KERNELS, get_kernel, kernel_names
@@ -44,8 +42,6 @@ __all__ = [
     "KernelExplorer",
     "parse_kernel_entry",
     "output_size_text",
-    "kernel_figure",
-    "kernel_comparison_figure",
     "load_image",
     "display_values",
     "IMAGES",

@@ -18,10 +18,7 @@ from ..figures.matmul import (
     PALETTE,
     MatmulPicture,
     check_sizes,
-    conv_matrix_figure,  # re-export for the lessons until they import from conv_lessons.figures
     counts_text,
-    im2col_figure,  # re-export for the lessons until they import from conv_lessons.figures
-    matmul_figure,  # re-export for the lessons until they import from conv_lessons.figures
     row_text,
     weight_index_map,
 )
@@ -29,8 +26,7 @@ from ..style import width
 from .base import Explorer, Readout
 from .figure_widget import FigureView
 
-__all__ = ["matmul_explorer", "MatmulExplorer", "matmul_figure", "conv_matrix_figure", "im2col_figure",
-           "weight_index_map", "counts_text", "row_text", "HIGHLIGHT", "PALETTE"]
+__all__ = ["matmul_explorer", "MatmulExplorer", "weight_index_map", "counts_text", "row_text", "HIGHLIGHT", "PALETTE"]
 
 SIZES = ("n_h", "n_w", "k_h", "k_w")
 

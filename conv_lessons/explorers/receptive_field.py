@@ -16,18 +16,15 @@ from ..figures.receptive_field import (
     MAX_DEPTH,
     RFPicture,
     Stack,
-    feature_map_figure,  # re-export for the lessons until they import from conv_lessons.figures
     focus,
     load_photo,
-    receptive_field_figure,  # re-export for the lessons until they import from conv_lessons.figures
 )
 from ..receptive_field import receptive_field_region
 from ..style import width
 from .base import Explorer, Readout
 from .figure_widget import FigureView
 
-__all__ = ["receptive_field_explorer", "ReceptiveFieldExplorer", "receptive_field_figure", "feature_map_figure",
-           "Stack", "FEATURE_MAP_KERNELS"]
+__all__ = ["receptive_field_explorer", "ReceptiveFieldExplorer", "Stack", "FEATURE_MAP_KERNELS"]
 
 MAX_KERNEL, MAX_STRIDE, MAX_DILATION = 7, 3, 3
 STACK = ("depth", "kernel", "stride", "dilation")

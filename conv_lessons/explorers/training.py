@@ -17,22 +17,17 @@ from ..figures.training import (
     TrainingRun,
     chapter_problem,
     describe_run,
-    learned_kernel_figure,
     run_training,
-    training_figure,  # re-export for the lessons until they import from conv_lessons.figures
 )
 from ..style import width
 from .base import Explorer, Readout
 from .figure_widget import FigureView
 
-__all__ = ["training_explorer", "TrainingExplorer", "training_figure", "kernel_comparison_figure"]
+__all__ = ["training_explorer", "TrainingExplorer"]
 
 LR_RANGE = (1e-3, 1e-1)
 MAX_EPOCHS = 60
 MAX_SEED = 20
-
-# re-export for the lessons until they import from conv_lessons.figures (there: learned_kernel_figure)
-kernel_comparison_figure = learned_kernel_figure
 
 
 class TrainingExplorer(Explorer):
