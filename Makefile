@@ -27,6 +27,9 @@ $(STAMP): pyproject.toml constraints.txt
 	  $(BIN)/python -m pip install "torch==$(TORCH_VERSION)"; \
 	fi
 	$(BIN)/python -m pip install -c constraints.txt -e ".[test]"
+	@# In this checkout's JupyterLab a lesson's MyST source (lessons/*.md) opens as a notebook on a double-click.
+	mkdir -p $(VENV)/share/jupyter/lab/settings/overrides.d
+	cp tools/jupyterlab/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.d/conv-lessons.json
 	@touch $(STAMP)
 
 # JupyterLab on this checkout as it is (nothing copied), started by the same command a learner
