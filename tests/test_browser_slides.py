@@ -1,8 +1,10 @@
 """Lesson 01 presented as slides in JupyterLab, in headless Chromium, as a teacher would.
 
 The teacher's steps (README, "Teaching from the front of the room"): open the lesson, *Run → Run All
-Cells*, turn on View → Presentation Mode, click the title, press the notebook toolbar's slideshow
-(deck) button, then step with → through the deck.  This test does exactly that on a 1280×720 page
+Cells*, set the text to 17 px and the code to 16 px (the Command Palette's *Content Font Size* and
+*Code Font Size*, the sizes of JupyterLab's Presentation Mode, which does not reach into the
+slideshow), click the title, press the notebook toolbar's slideshow (deck) button, then step with →
+through the deck.  This test does exactly that on a 1280×720 page
 (a projector) and checks, slide by slide, against the lesson's own slide metadata
 (tests/test_slides.py groups the cells the same way):
 
@@ -144,8 +146,8 @@ def test_lesson_01_presented_as_slides(page, lab: LabServer) -> None:
     run = page.evaluate(JS_RUN_ALL, {"timeout": RUN_TIMEOUT_S * 1000})
     assert run["error"] is None, f"Run All Cells failed: {run['error']}"
     assert wait_until(page, JS_RUN_FINISHED, timeout_s=RUN_TIMEOUT_S), "the lesson's cells did not finish running"
-    page.evaluate("() => window.jupyterapp.commands.execute('application:toggle-presentation-mode')")
-    assert page.evaluate("() => window.jupyterapp.shell.presentationMode"), "Presentation Mode did not turn on"
+    for command in ("content-font-size:17px", "code-font-size:16px"):  # jupyterlab-fonts' commands
+        page.evaluate("(c) => window.jupyterapp.commands.execute(c)", command)
 
     # The teacher clicks the title and presses the toolbar's slideshow button.
     title = slides[0].first
@@ -156,6 +158,9 @@ def test_lesson_01_presented_as_slides(page, lab: LabServer) -> None:
     assert wait_until(page, "() => document.body.dataset.jpDeckMode === 'presenting'", timeout_s=STEP_TIMEOUT_S), \
         "the slideshow did not start"
     _settle(page, 800)
+    sizes = page.evaluate("() => [getComputedStyle(document.querySelector('.jp-deck-mod-visible p')).fontSize,"
+                          " getComputedStyle(document.querySelector('.jp-Notebook .cm-content')).fontSize]")
+    assert sizes == ["17px", "16px"], f"slide text and code are {sizes}, not the 17 px and 16 px of a screen's worth"
 
     seen: list[list[int]] = []  # the cells on screen at the end of each slide
     steps = 0

@@ -26,12 +26,13 @@ What these tests hold every lesson with slides to, in both editions (lessons/ an
 
 A screen's worth
 ----------------
-The slides are shown by JupyterLab itself, on a 1280×720 projector with JupyterLab's Presentation
-Mode on (View → Presentation Mode: 17 px text, 16 px code, the size a class can read). Deck mode
-hides JupyterLab's menus; its margins leave about ``SLIDE_HEIGHT`` = 620 px of the 720 for the cells.
-A slide's height is estimated from the cells' text and the notebook's stored outputs with the
-heights below, measured in Chromium at 1280×720 with Presentation Mode on
-(tests/test_browser_slides.py shows the slides at that size):
+The slides are shown by JupyterLab itself, on a 1280×720 projector, with 17 px text and 16 px code
+(the sizes of JupyterLab's Presentation Mode, which a class can read; in the slideshow they are set
+with the Command Palette's *Content Font Size* and *Code Font Size*). The slideshow hides
+JupyterLab's menus; its margins leave about ``SLIDE_HEIGHT`` = 620 px of the 720 for the cells. A
+slide's height is estimated from the cells' text and the notebook's stored outputs with the heights
+below, measured in Chromium at 1280×720 at those font sizes (tests/test_browser_slides.py presents
+lesson 01 that way and checks that every slide is inside the window):
 
 - a Markdown line of text is 27 px, and a line holds 110 characters (a Chinese character counts as
   two); a ``#`` heading 62 px, ``##`` 46 px, ``###`` 36 px; 17 px between paragraphs; a table row 34 px;
@@ -70,7 +71,7 @@ WITH_SLIDES = ["01_cross_correlation", "02_edge_detection", "03_learning_a_kerne
                "04_feature_maps_and_receptive_fields"]  # the 90-minute class: index, "A 90-minute class"
 SLIDE_TYPES = {"slide", "subslide", "fragment", "-", "skip", "notes"}
 
-# A screen's worth (see the module docstring): pixels at 1280×720, JupyterLab Presentation Mode.
+# A screen's worth (see the module docstring): pixels at 1280×720, 17 px text, 16 px code.
 SLIDE_HEIGHT = 620
 MAX_CELLS = 6
 SLIDE_WIDTH = 1110
