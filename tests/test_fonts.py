@@ -80,8 +80,8 @@ def bare_machine():
     manager = font_manager.fontManager
     bundled = Path(matplotlib.get_data_path()) / "fonts"
     package = fonts.font_paths()[0].parent
+    fonts._register()  # before saving the list: the package's fonts stay registered afterwards
     saved = list(manager.ttflist)
-    fonts._register()
     manager.ttflist = [entry for entry in manager.ttflist
                        if Path(entry.fname).is_relative_to(bundled) or Path(entry.fname).is_relative_to(package)]
     font_manager.FontManager._findfont_cached.cache_clear()
