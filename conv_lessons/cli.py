@@ -5,6 +5,10 @@
     conv-lessons lab --no-copy DIR                        serve DIR as it is (``make lab``: the checkout)
     conv-lessons list                                     the lessons this installation ships
 
+Each takes ``--lang zh`` for the Chinese edition (中文版): its lessons are copied into DIR/zh/ (the
+layout of the package, so one folder can hold both editions) and JupyterLab opens DIR/zh/index.ipynb
+(with --no-copy, the first of zh/index.ipynb and notebooks/zh/index.ipynb).  English is the default.
+
 Also ``python -m conv_lessons``.  Errors are one line on stderr and exit code 2.  Nothing here
 imports PyTorch, so every command starts in a fraction of a second.
 
@@ -31,7 +35,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from .lessons import BACKUP_FOLDER, CopyError, CopyReport, copy_lessons, lesson_files, lesson_title, lessons_dir
+from .lessons import (
+    BACKUP_FOLDER,
+    EDITIONS,
+    CopyError,
+    CopyReport,
+    copy_lessons,
+    edition_folder,
+    lesson_files,
+    lesson_title,
+    lessons_dir,
+)
 
 if TYPE_CHECKING:
     import subprocess
@@ -43,8 +57,10 @@ DEFAULT_PORT = 8888
 FALLBACK_PORTS = range(DEFAULT_PORT + 1, DEFAULT_PORT + 11)
 HOST = "127.0.0.1"  # never anything else: the server is for this machine only
 #: The page JupyterLab opens first: the first of these that exists in the folder it serves
-#: (a learner's copy holds index.ipynb; a source checkout holds notebooks/index.ipynb).
+#: (a learner's copy holds index.ipynb; a source checkout holds notebooks/index.ipynb), inside the
+#: edition's folder (zh/index.ipynb, notebooks/zh/index.ipynb for ``--lang zh``).
 START_PAGES = ("index.ipynb", "notebooks/index.ipynb")
+LANGUAGE_HELP = "language of the lessons: en (English, the default) or zh (中文, the Chinese edition, in DIR/zh/)"
 #: Forced on JupyterLab's command line, so that no configuration file can swap in an identity
 #: provider or a legacy login handler that skips the token.
 IDENTITY_PROVIDER = "jupyter_server.auth.identity.PasswordIdentityProvider"
@@ -88,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="replace notebooks you changed by the originals, moving yours to DIR/backups/<date-time>/")
     copy.add_argument("--only", metavar="NAME", action="append",
                       help="only this lesson: a file name, a number (2) or solutions/NAME; repeatable")
+    copy.add_argument("--lang", choices=list(EDITIONS), default="en", type=_language, help=LANGUAGE_HELP)
 
     lab = commands.add_parser(
         "lab",
@@ -105,10 +122,19 @@ def build_parser() -> argparse.ArgumentParser:
     lab.add_argument("--no-copy", action="store_true",
                      help="serve DIR as it is, copying nothing (make lab serves the source checkout so); "
                      f"opens the first of {', '.join(START_PAGES)} found in DIR")
+    lab.add_argument("--lang", choices=list(EDITIONS), default="en", type=_language, help=LANGUAGE_HELP)
 
-    commands.add_parser("list", help="list the lessons this installation ships",
-                        description="List the lesson notebooks, in reading order, and where the originals are.")
+    listing = commands.add_parser("list", help="list the lessons this installation ships",
+                                  description="List the lesson notebooks, in reading order, and where the "
+                                  "originals are.")
+    listing.add_argument("--lang", choices=list(EDITIONS), default="en", type=_language, help=LANGUAGE_HELP)
     return parser
+
+
+def _language(text: str) -> str:
+    """``--lang``: en or zh, any case; zh-CN, zh_CN, zh-Hans and 中文 are zh."""
+    text = text.strip().lower().replace("_", "-")
+    return "zh" if text in {"zh-cn", "zh-hans", "中文", "chinese"} else "en" if text == "english" else text
 
 
 def _folder(text: str) -> str:
@@ -145,7 +171,7 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         if args.command == "lab":
             return _lab(args)
         if args.command == "list":
-            return _list()
+            return _list(args.lang)
         parser.print_help()
         return 0
     except (UsageError, CopyError, FileNotFoundError) as error:
@@ -154,9 +180,9 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
 
 def _copy(args: argparse.Namespace) -> int:
-    report = copy_lessons(Path(args.dir), refresh=args.refresh, only=args.only)
+    report = copy_lessons(Path(args.dir), refresh=args.refresh, only=args.only, language=args.lang)
     _print_report(report, verbose=True)
-    print(f"Open them with: {PROG} lab {_arg(report.target)}")
+    print(f"Open them with: {PROG} lab {_arg(report.target)}" + ("" if args.lang == "en" else f" --lang {args.lang}"))
     return 0
 
 
@@ -207,8 +233,8 @@ def _count(items: list) -> str:
     return f"{len(items)} notebook" + ("" if len(items) == 1 else "s")
 
 
-def _list() -> int:
-    root = lessons_dir()
+def _list(language: str = "en") -> int:
+    root = lessons_dir(language)
     print(f"Lessons shipped in {root}:")
     for rel in lesson_files(root):
         print(f"  {rel.as_posix():48s} {lesson_title(root / rel)}")
@@ -252,16 +278,20 @@ def _choose_port(requested: int | None) -> int:
         return int(sock.getsockname()[1])
 
 
-def start_page(root: Path) -> str | None:
+def start_page(root: Path, language: str = "en") -> str | None:
     """The notebook JupyterLab opens first in ``root``, relative to it (the first of
-    :data:`START_PAGES` that exists), or ``None`` for the file browser."""
+    :data:`START_PAGES` that exists, in the ``language`` edition's folder: ``zh/index.ipynb`` or
+    ``notebooks/zh/index.ipynb`` for ``"zh"``), or ``None`` for the file browser."""
+    folder = edition_folder(language)
     for page in START_PAGES:
+        page = page.replace("index.ipynb", f"{folder}/index.ipynb") if folder else page
         if (root / page).is_file():
             return page
     return None
 
 
-def lab_command(root: Path, port: int, config_file: Path, open_browser: bool) -> list[str]:
+def lab_command(root: Path, port: int, config_file: Path, open_browser: bool,
+                language: str = "en") -> list[str]:
     """The JupyterLab command line ``conv-lessons lab`` runs: this Python's JupyterLab, on 127.0.0.1,
     serving ``root`` and opening :func:`start_page`, with the token set in ``config_file``.
 
@@ -281,7 +311,7 @@ def lab_command(root: Path, port: int, config_file: Path, open_browser: bool) ->
         f"--ServerApp.root_dir={root}",
         f"--ServerApp.open_browser={open_browser}",
     ]
-    page = start_page(root)
+    page = start_page(root, language)
     if page is not None:
         command.append(f"--LabApp.default_url=/lab/tree/{quote(page)}")
     if hasattr(os, "geteuid") and os.geteuid() == 0:
@@ -310,11 +340,11 @@ def _lab(args: argparse.Namespace) -> int:
             raise UsageError(f"{root} is not a folder: --no-copy serves a folder as it is; leave --no-copy "
                              "out to copy the lessons into a new folder")
     else:
-        report = copy_lessons(Path(args.dir))
+        report = copy_lessons(Path(args.dir), language=args.lang)
         _print_report(report, verbose=False)
         root = report.target
     token = secrets.token_hex(24)
-    page = start_page(root)
+    page = start_page(root, args.lang)
     base = f"http://{HOST}:{port}"
     url = f"{base}/lab/tree/{quote(page)}?token={token}" if page else f"{base}/lab?token={token}"
 
@@ -330,8 +360,8 @@ def _lab(args: argparse.Namespace) -> int:
         print(f"Starting JupyterLab in {root}" + (" (as it is: nothing copied)" if args.no_copy else ""))
         print(f"Open this address in your browser (it includes your access token; keep it private):\n    {url}")
         print("Stop JupyterLab with Ctrl+C (twice).", flush=True)
-        return _run_foreground(lab_command(root, port, config_file, not args.no_browser), env, cwd=root,
-                               base_url=base)
+        return _run_foreground(lab_command(root, port, config_file, not args.no_browser, args.lang), env,
+                               cwd=root, base_url=base)
 
 
 def _run_foreground(command: list[str], env: dict[str, str], cwd: Path, base_url: str | None = None) -> int:

@@ -66,6 +66,17 @@ def on_language_change(listener: Callable[[str], None]) -> None:
         _listeners.append(listener)
 
 
+def _switch_font(language: str) -> None:
+    """Chinese figures draw their characters with the CJK font the package ships (:mod:`conv_lessons.fonts`);
+    imported here, not at the top, so that ``import conv_lessons`` never imports matplotlib."""
+    from . import fonts
+
+    fonts.use_font_for(language)
+
+
+on_language_change(_switch_font)
+
+
 def text(key: str, /, **fields: Any) -> str:
     """The catalogue entry ``key`` in the current language, filled in with ``fields``.
 

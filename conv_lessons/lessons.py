@@ -3,7 +3,9 @@
 An installed ``conv-lessons`` carries its notebooks as package data (``conv_lessons/notebooks/``,
 mapped from the repository's top-level ``notebooks/`` folder by ``pyproject.toml``).  In a source
 checkout or an editable install that folder does not exist inside the package, and the notebooks
-are read from the checkout's ``notebooks/`` folder instead.
+are read from the checkout's ``notebooks/`` folder instead.  Each edition of the lessons has its
+folder there (:data:`EDITIONS`): the English lessons at the top, the Chinese ones in ``zh/``, with the
+same file names; a learner's copy keeps the same layout.
 
 :func:`copy_lessons` gives a learner their own copy and never destroys what they wrote: a file
 they already have is only ever left alone or, with ``refresh=True``, moved aside into a
@@ -30,9 +32,11 @@ from datetime import datetime
 from pathlib import Path
 
 __all__ = [
+    "EDITIONS",
     "CopyError",
     "CopyReport",
     "copy_lessons",
+    "edition_folder",
     "has_lessons",
     "lesson_files",
     "lesson_title",
@@ -41,8 +45,15 @@ __all__ = [
 ]
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-#: Which files count as lessons (the same patterns pyproject.toml ships as package data).
+#: Which files of an edition's folder count as lessons.
 PATTERNS = ("*.ipynb", "solutions/*.ipynb")
+#: The editions of the lessons: language → its folder inside the lessons folder ("": the folder itself).
+#: English is the default; the Chinese edition has the same lessons under the same file names.
+EDITIONS = {"en": "", "zh": "zh"}
+_EDITION_NAMES = {"en": "English", "zh": "Chinese (中文)"}
+#: Every edition's lessons: the patterns pyproject.toml ships as package data.
+PACKAGE_PATTERNS = tuple(f"{folder}/{pattern}" if folder else pattern
+                         for folder in EDITIONS.values() for pattern in PATTERNS)
 BACKUP_FOLDER = "backups"
 #: Hidden file in the learner's folder: a fingerprint of each lesson as it was copied there, so a
 #: later copy can tell "you changed this" from "the lesson was updated since you copied it".
@@ -67,23 +78,40 @@ def _has_notebooks(folder: Path) -> bool:
     return folder.is_dir() and any(folder.glob("*.ipynb"))
 
 
-def lessons_dir() -> Path:
-    """The folder holding the pristine lesson notebooks this installation ships.
+def edition_folder(language: str) -> str:
+    """The folder of the ``language`` edition inside the lessons folder: ``""`` for ``"en"``, ``"zh"``
+    for ``"zh"``.  Raises ``ValueError`` naming the editions there are."""
+    if language not in EDITIONS:
+        raise ValueError(f"language: expected one of {list(EDITIONS)} (en English, zh 中文), got {language!r}")
+    return EDITIONS[language]
 
-    Returns the package-data folder of an installed package, else (source checkout or editable
-    install) the checkout's top-level ``notebooks/`` folder.  Raises ``FileNotFoundError`` when
-    neither holds any notebook (a broken installation).
+
+def lessons_dir(language: str = "en") -> Path:
+    """The folder holding the pristine lesson notebooks of the ``language`` edition (``"en"``, the
+    default, or ``"zh"``) this installation ships.
+
+    Returns (a sub-folder of) the package-data folder of an installed package, else (source checkout
+    or editable install) of the checkout's top-level ``notebooks/`` folder.  Raises
+    ``FileNotFoundError`` when it holds no notebook (a broken installation).
     """
+    folder = edition_folder(language)
     shipped = PACKAGE_DIR / "notebooks"
-    if _has_notebooks(shipped):
-        return shipped
     checkout = PACKAGE_DIR.parent / "notebooks"
-    if _has_notebooks(checkout) and (PACKAGE_DIR.parent / "pyproject.toml").is_file():
-        return checkout
-    raise FileNotFoundError(
-        f"no lesson notebooks found in {shipped} or {checkout}: this conv-lessons installation is "
-        "incomplete; reinstall it (pip install --force-reinstall conv-lessons)"
-    )
+    if _has_notebooks(shipped):
+        base = shipped
+    elif _has_notebooks(checkout) and (PACKAGE_DIR.parent / "pyproject.toml").is_file():
+        base = checkout
+    else:
+        raise FileNotFoundError(
+            f"no lesson notebooks found in {shipped} or {checkout}: this conv-lessons installation is "
+            "incomplete; reinstall it (pip install --force-reinstall conv-lessons)"
+        )
+    if not _has_notebooks(base / folder):
+        raise FileNotFoundError(
+            f"no {_EDITION_NAMES[language]} lessons found in {base / folder}: this conv-lessons installation "
+            "is incomplete; reinstall it (pip install --force-reinstall conv-lessons)"
+        )
+    return base / folder
 
 
 def reading_order(paths: list[Path]) -> list[Path]:
@@ -104,10 +132,11 @@ def reading_order(paths: list[Path]) -> list[Path]:
     return sorted(paths, key=key)
 
 
-def lesson_files(source: Path | None = None) -> list[Path]:
-    """The lesson notebooks, as paths relative to ``source`` (default: :func:`lessons_dir`), in
-    reading order: ``index.ipynb``, ``01_….ipynb`` …, then ``solutions/….ipynb``."""
-    root = lessons_dir() if source is None else Path(source)
+def lesson_files(source: Path | None = None, language: str = "en") -> list[Path]:
+    """The lesson notebooks of one edition, as paths relative to ``source`` (default: the ``language``
+    edition's folder, :func:`lessons_dir`), in reading order: ``index.ipynb``, ``01_….ipynb`` …, then
+    ``solutions/….ipynb``.  Another edition's sub-folder (``zh/``) is not part of it."""
+    root = lessons_dir(language) if source is None else Path(source)
     found = {p.relative_to(root) for pattern in PATTERNS for p in root.glob(pattern) if p.is_file()}
     return reading_order(list(found))
 
@@ -436,6 +465,7 @@ def copy_lessons(
     only: list[str] | None = None,
     source: Path | None = None,
     now: datetime | None = None,
+    language: str = "en",
 ) -> CopyReport:
     """Copy the pristine lesson notebooks into ``target`` (created if missing), keeping the learner's work.
 
@@ -451,19 +481,31 @@ def copy_lessons(
 
     ``only`` restricts the copy to some lessons: each entry is a file name (``02_edge_detection.ipynb``),
     a stem (``02_edge_detection``), a lesson number (``2`` or ``02``) or a relative path
-    (``solutions/02_edge_detection.ipynb``).  ``source`` is the folder of pristine notebooks
-    (default :func:`lessons_dir`).  Raises :class:`CopyError` (one-line message naming the notebook,
-    the reason and the fix) for an empty name, a target that is a file, a dangling symbolic link or
-    cannot be written, an ``only`` entry that names no lesson, and a write that fails (a full disk:
-    the message says where the learner's file is safe).
+    (``solutions/02_edge_detection.ipynb``), within the chosen edition.  ``language`` chooses the
+    edition (:data:`EDITIONS`): ``"en"`` (the default) copies the English lessons into ``target``,
+    ``"zh"`` the Chinese ones into ``target/zh/`` (the layout of the package, so one folder can hold
+    both; the report's paths start with ``zh/``).  ``source`` is the folder of pristine notebooks
+    (default: the package's, :func:`lessons_dir`), holding each edition in its sub-folder.  Raises
+    :class:`CopyError` (one-line message naming the notebook, the reason and the fix) for an empty
+    name, an unknown language, a target that is a file, a dangling symbolic link or cannot be written,
+    an ``only`` entry that names no lesson, and a write that fails (a full disk: the message says
+    where the learner's file is safe).
     """
     if isinstance(target, str) and not target.strip():
         raise CopyError("the folder name is empty: give the name of a folder, e.g. ~/conv-lessons")
+    try:
+        folder = edition_folder(language)
+        root = lessons_dir() if source is None else Path(source)
+    except ValueError as error:
+        raise CopyError(str(error)) from None
     target = Path(target).expanduser().absolute()
-    root = lessons_dir() if source is None else Path(source)
-    files = lesson_files(root)
+    if not _has_notebooks(root / folder):
+        raise CopyError(f"no {_EDITION_NAMES[language]} lessons in {root / folder}: this conv-lessons "
+                        "installation is incomplete; reinstall it (pip install --force-reinstall conv-lessons)")
+    files = lesson_files(root / folder)
     if only:
         files = _select(files, only)
+    files = [Path(folder) / rel for rel in files]
     try:
         return _copy_files(target, root, files, refresh, now or datetime.now())
     except OSError as error:  # anything not caught nearer, e.g. a parent folder we may not enter

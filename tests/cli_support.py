@@ -15,6 +15,9 @@ from conv_lessons.lessons import MANIFEST, lesson_files, lessons_dir
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = lessons_dir()
 FILES = lesson_files()
+#: The Chinese edition: its folder and its lessons (relative to that folder).
+SHIPPED_ZH = lessons_dir("zh")
+FILES_ZH = lesson_files(language="zh")
 
 # Root ignores permission bits; without these two capabilities it obeys them like anyone else.
 DROP_ROOT_OVERRIDE = ["setpriv", "--inh-caps=-dac_override,-dac_read_search",

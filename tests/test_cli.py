@@ -22,7 +22,19 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from cli_support import FILES, REPO, SHIPPED, edit, one_line_error, run_cli, temp_files, tree, unprivileged
+from cli_support import (
+    FILES,
+    FILES_ZH,
+    REPO,
+    SHIPPED,
+    SHIPPED_ZH,
+    edit,
+    one_line_error,
+    run_cli,
+    temp_files,
+    tree,
+    unprivileged,
+)
 
 from conv_lessons import cli, lessons
 from conv_lessons.lessons import MANIFEST, CopyError, copy_lessons, reading_order
@@ -114,6 +126,67 @@ def test_a_deleted_lesson_comes_back_and_nothing_else_changes(tmp_path, capsys):
     after = tree(target)
     assert after[FILES[-1].as_posix()] == (SHIPPED / FILES[-1]).read_bytes()
     assert {k: v for k, v in after.items() if k != FILES[-1].as_posix()} == before
+
+
+# ------------------------------------------------------------------------------ --lang zh (中文版)
+
+
+def test_the_chinese_edition_is_copied_into_zh_beside_the_english_one(tmp_path, capsys):
+    assert SHIPPED_ZH == SHIPPED / "zh" and FILES_ZH[0] == Path("index.ipynb")
+    assert {rel.parent.as_posix() for rel in FILES_ZH} == {".", "solutions"}  # the index and the solutions too
+    target = tmp_path / "lessons"
+    code, out, err = run_cli(capsys, "copy", str(target), "--lang", "zh")
+    assert code == 0, err
+    chinese = {f"zh/{rel.as_posix()}": (SHIPPED_ZH / rel).read_bytes() for rel in FILES_ZH}
+    assert tree(target) == chinese
+    assert f"Copied {len(FILES_ZH)} notebooks" in out and "  zh/index.ipynb\n" in out
+    assert f"Open them with: conv-lessons lab {target} --lang zh" in out
+    # The English edition goes beside it, and neither counts the other's files as the learner's.
+    code, out, err = run_cli(capsys, "copy", str(target))
+    assert code == 0 and "Kept" not in out, out
+    assert tree(target) == chinese | {rel.as_posix(): (SHIPPED / rel).read_bytes() for rel in FILES}
+    code, out, _ = run_cli(capsys, "copy", str(target), "--lang", "zh")
+    assert code == 0 and "Copied" not in out and f"{len(FILES_ZH)} notebooks already there and unchanged" in out
+
+
+def test_the_chinese_edition_keeps_edits_and_takes_only(tmp_path, capsys):
+    target = tmp_path / "lessons"
+    code, out, err = run_cli(capsys, "copy", str(target), "--lang", "ZH", "--only", "2", "--only", "index")
+    assert code == 0, err
+    assert sorted(tree(target)) == ["zh/02_edge_detection.ipynb", "zh/index.ipynb"]
+    mine = edit(target / "zh" / "02_edge_detection.ipynb", "我的笔记")
+    code, out, _ = run_cli(capsys, "copy", str(target), "--lang", "zh")
+    assert code == 0 and (target / "zh" / "02_edge_detection.ipynb").read_bytes() == mine
+    assert re.search(r"Kept your version of 1 notebook.*\n\s+zh/02_edge_detection\.ipynb\n", out), out
+    code, out, _ = run_cli(capsys, "copy", str(target), "--lang", "zh", "--refresh", "--only", "2")
+    backups = list((target / "backups").rglob("02_edge_detection.ipynb"))
+    assert code == 0 and len(backups) == 1 and backups[0].read_bytes() == mine
+    assert backups[0].relative_to(target / "backups").parts[1] == "zh"  # same relative path in the backup
+    restored = (target / "zh" / "02_edge_detection.ipynb").read_bytes()
+    assert restored == (SHIPPED_ZH / "02_edge_detection.ipynb").read_bytes()
+
+
+def test_list_and_help_know_the_chinese_edition(capsys):
+    code, out, _ = run_cli(capsys, "list", "--lang", "zh")
+    assert code == 0 and str(SHIPPED_ZH) in out and "01 互相关运算" in out
+    positions = [out.index(rel.as_posix()) for rel in FILES_ZH]
+    assert positions == sorted(positions)
+    for command in ("copy", "lab", "list"):
+        with pytest.raises(SystemExit):
+            cli.main([command, "--help"])
+        assert "--lang {en,zh}" in capsys.readouterr().out, command
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["copy", "x", "--lang", "fr"])
+    assert exit_info.value.code == 2
+    assert "argument --lang: invalid choice: 'fr' (choose from 'en', 'zh')" in one_line_error(capsys.readouterr().err)
+
+
+def test_a_missing_edition_is_a_clear_error(source, tmp_path):
+    with pytest.raises(CopyError, match=r"no Chinese \(中文\) lessons in .*shipped/zh: .*reinstall it"):
+        copy_lessons(tmp_path / "mine", source=source, language="zh")
+    with pytest.raises(CopyError, match=r"language: expected one of \['en', 'zh'\]"):
+        copy_lessons(tmp_path / "mine", source=source, language="fr")
+    assert not (tmp_path / "mine").exists()
 
 
 def md(text: str):

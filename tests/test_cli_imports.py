@@ -32,7 +32,8 @@ def imported_modules(command: list[str]) -> set[str]:
 
 
 @pytest.mark.parametrize("args", [["--version"], ["--help"], ["list"], ["copy", "{tmp}"], ["copy", "--help"],
-                                  ["lab", "--help"]], ids=" ".join)
+                                  ["lab", "--help"], ["copy", "{tmp}", "--lang", "zh"], ["list", "--lang", "zh"]],
+                         ids=" ".join)
 @pytest.mark.parametrize("how", ["python -m conv_lessons", "conv-lessons"])
 def test_the_command_line_does_not_import_torch(tmp_path, how, args):
     if how == "conv-lessons" and not SCRIPT.exists():

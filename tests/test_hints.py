@@ -1,4 +1,4 @@
-"""Every exercise's hint is collapsible and none gives its exercise's answer away.
+"""Every exercise's hint is collapsible and none gives its exercise's answer away, in both editions.
 
 The lessons (lessons/*.md) write each hint in exactly one form, right after its exercise's
 ``**Exercise N.**`` (or ``**Exercise N (harder).**``) paragraph::
@@ -8,14 +8,19 @@ The lessons (lessons/*.md) write each hint in exactly one form, right after its 
     … text …
     </details>
 
-so a learner sees it only when they ask for it, and no lesson has a bare "Hint:" paragraph.
+so a learner sees it only when they ask for it, and no lesson has a bare "Hint:" paragraph.  The
+Chinese lessons (lessons/zh/*.md) do the same with ``**练习 N.**`` / ``**练习 N（较难）.**`` and
+``<details><summary>提示</summary>``, and no bare "提示：".
 
 A hint points at the way, not at the answer. :data:`ANSWERS` holds, for every exercise of every
 lesson, the answer the worked solutions give (lessons/solutions/*.md), as *tokens* a hint must not
 contain: the numbers (in the forms a learner would read them: ``0.0278``, ``1/36``, ``14,400``),
 shapes (``6×8``, ``(6, 8)``, …), the choice letter, formulas and short phrases that are the answer.
 Where a check function exists, the table's answer is also passed to it and must be accepted, so the
-table cannot drift from what the lesson counts as right.
+table cannot drift from what the lesson counts as right.  The Chinese hints are held to the same
+numbers, shapes and formulas; the table's English phrases apply to the English hints only.  (A
+Chinese exercise may say more than its English twin: 02 Exercise 3 follows d2l-zh's 积分的核 question
+and says in its text that the weights sum to 1.  Only hints are checked.)
 """
 
 from __future__ import annotations
@@ -56,13 +61,42 @@ from conv_lessons.checks import (
 )
 
 REPO = Path(__file__).resolve().parents[1]
-LESSON_FILES = sorted((REPO / "lessons").glob("[0-9][0-9]_*.md"))
-EXERCISE = re.compile(r"^\*\*Exercise (\d+)(?: \(harder\))?\.\*\*")
 HEADING = re.compile(r"^#")
-HINT_OPEN = "<details><summary>Hint</summary>"
-HINT = re.compile(re.escape(HINT_OPEN) + r"(.*?)</details>", re.S)
-# "Hint:", "*Hint:*", "**Hint**:", "_Hints_ :" … anywhere outside the <summary> of a <details> block.
-BARE_HINT = re.compile(r"(?:^|\n)\s*[*_]*\s*hints?\s*[*_]*\s*[:：]|[*_]{1,2}\s*hints?\s*[:：]?\s*[*_]{1,2}", re.I)
+
+
+@dataclass(frozen=True)
+class Edition:
+    """How one edition writes its exercises and hints."""
+
+    language: str
+    folder: Path
+    exercise: re.Pattern  # the paragraph that starts an exercise; group 1: its number
+    hint_open: str  # the one allowed opening of a hint
+    bare_hint: re.Pattern  # a hint that is not collapsible
+
+    @property
+    def hint(self) -> re.Pattern:
+        return re.compile(re.escape(self.hint_open) + r"(.*?)</details>", re.S)
+
+    @property
+    def files(self) -> list[Path]:
+        return sorted(self.folder.glob("[0-9][0-9]_*.md"))
+
+
+ENGLISH = Edition(
+    "en", REPO / "lessons", re.compile(r"^\*\*Exercise (\d+)(?: \(harder\))?\.\*\*"),
+    "<details><summary>Hint</summary>",
+    # "Hint:", "*Hint:*", "**Hint**:", "_Hints_ :" … anywhere outside the <summary> of a <details> block.
+    re.compile(r"(?:^|\n)\s*[*_]*\s*hints?\s*[*_]*\s*[:：]|[*_]{1,2}\s*hints?\s*[:：]?\s*[*_]{1,2}", re.I))
+CHINESE = Edition(
+    "zh", REPO / "lessons" / "zh", re.compile(r"^\*\*练习 (\d+)(?:（较难）)?\.\*\*"),
+    "<details><summary>提示</summary>",
+    # "提示：", "**提示**：", "*提示:*" …; "清楚的提示，" in a sentence is not a hint.
+    re.compile(r"[*_]*\s*提示\s*[*_]*\s*[:：]|[*_]{1,2}\s*提示\s*[*_]{1,2}"))
+EDITIONS = (ENGLISH, CHINESE)
+# The English edition's names, as before.
+LESSON_FILES = ENGLISH.files
+EXERCISE, HINT_OPEN, HINT, BARE_HINT = ENGLISH.exercise, ENGLISH.hint_open, ENGLISH.hint, ENGLISH.bare_hint
 
 
 # ------------------------------------------------------------------------------------------------
@@ -82,6 +116,11 @@ class Token:
 
     text: str
     kind: str  # "number", "phrase" or "formula"
+
+    def applies_to(self, language: str) -> bool:
+        """Numbers, shapes and formulas are answers in every language; a phrase with English words
+        ("sum to one") only in English."""
+        return language == "en" or self.kind != "phrase" or re.search(r"[A-Za-z]{2,}", self.text) is None
 
     def found(self, hint: str) -> bool:
         if self.kind == "formula":
@@ -288,24 +327,24 @@ class Exercise:
 
 
 def markdown_cells(path: Path) -> list[str]:
-    notebook = jupytext.read(path)
+    notebook = jupytext.read(path, fmt="md:myst")
     return [c.source for c in notebook.cells
             if c.cell_type == "markdown" and "navigation" not in c.metadata.get("tags", [])]
 
 
-def exercises(path: Path) -> dict[int, Exercise]:
+def exercises(path: Path, edition: Edition = ENGLISH) -> dict[int, Exercise]:
     """Exercise number → its statement and its collapsible hints (in its own or the following Markdown)."""
     found: dict[int, Exercise] = {}
     current: Exercise | None = None
     for source in markdown_cells(path):
-        match = EXERCISE.match(source)
+        match = edition.exercise.match(source)
         if match:
             current = found.setdefault(int(match.group(1)), Exercise(int(match.group(1))))
-            current.statement = source.split(HINT_OPEN)[0]
+            current.statement = source.split(edition.hint_open)[0]
         elif HEADING.match(source):
             current = None
         if current is not None:
-            current.hints += [hint.strip() for hint in HINT.findall(source)]
+            current.hints += [hint.strip() for hint in edition.hint.findall(source)]
     return found
 
 
@@ -320,10 +359,47 @@ def _row_id(key: tuple[str, int]) -> str:
     return f"{key[0]}-exercise{key[1]}"
 
 
-def _lesson_path(lesson: str) -> Path:
-    matches = [p for p in LESSON_FILES if lesson_number(p) == lesson]
-    assert len(matches) == 1, f"lessons/{lesson}_*.md: expected one file, found {matches}"
+def _lesson_path(lesson: str, edition: Edition = ENGLISH) -> Path:
+    matches = [p for p in edition.files if lesson_number(p) == lesson]
+    assert len(matches) == 1, f"{edition.folder.relative_to(REPO)}/{lesson}_*.md: expected one file, found {matches}"
     return matches[0]
+
+
+LESSONS_OF_BOTH = [(edition, path) for edition in EDITIONS for path in edition.files]
+
+
+def _lesson_id(item: tuple[Edition, Path]) -> str:
+    return f"{item[0].language}-{lesson_number(item[1])}"
+
+
+def hint_form_problems(path: Path, edition: Edition) -> list[str]:
+    """What is wrong with the form of a lesson's hints (empty when every hint is collapsible, in the one form)."""
+    problems = []
+    for source in markdown_cells(path):
+        outside = source.replace(edition.hint_open, "")
+        bare = edition.bare_hint.search(outside)
+        if bare is not None:
+            problems.append(f"{path.name}: a hint that is not collapsible: {bare.group(0)!r} in\n{source[:300]}")
+        if not source.count("<details") == source.count(edition.hint_open) == source.count("</details>"):
+            problems.append(f"{path.name}: a <details> block not in the form {edition.hint_open} … </details>:\n"
+                            f"{source[:300]}")
+        for start in (m.end() for m in re.finditer(re.escape(edition.hint_open), source)):
+            if source[start:start + 2] != "\n\n":
+                problems.append(f"{path.name}: write a blank line after {edition.hint_open}, so the hint's Markdown "
+                                "(code, emphasis) renders")
+    numbered = exercises(path, edition)
+    if not numbered:
+        problems.append(f"{path.name}: no exercise paragraphs ({edition.exercise.pattern})")
+    for number, exercise in sorted(numbered.items()):
+        if not exercise.hints:
+            problems.append(f"{path.name}, exercise {number}: no collapsible hint ({edition.hint_open} … </details>)")
+    return problems
+
+
+def answers_given(hint: str, key: tuple[str, int], language: str) -> list[str]:
+    """The answer tokens of exercise ``key`` that ``hint`` (in ``language``) contains."""
+    return sorted({token.text for part in ANSWERS[key] for token in part.tokens
+                   if token.applies_to(language) and token.found(hint)})
 
 
 # ------------------------------------------------------------------------------------------------
@@ -331,27 +407,29 @@ def _lesson_path(lesson: str) -> Path:
 # ------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", LESSON_FILES, ids=lesson_number)
-def test_every_hint_is_collapsible(path):
-    for source in markdown_cells(path):
-        outside = source.replace(HINT_OPEN, "")
-        bare = BARE_HINT.search(outside)
-        assert bare is None, f"{path.name}: a hint that is not collapsible: {bare.group(0)!r} in\n{source[:300]}"
-        assert source.count("<details") == source.count(HINT_OPEN) == source.count("</details>"), (
-            f"{path.name}: a <details> block not in the form {HINT_OPEN} … </details>:\n{source[:300]}")
-        for start in (m.end() for m in re.finditer(re.escape(HINT_OPEN), source)):
-            assert source[start:start + 2] == "\n\n", (
-                f"{path.name}: write a blank line after {HINT_OPEN}, so the hint's Markdown (code, emphasis) renders")
-    numbered = exercises(path)
-    assert numbered, f"{path.name}: no **Exercise N.** paragraphs"
-    for number, exercise in sorted(numbered.items()):
-        assert exercise.hints, f"{path.name}, exercise {number}: no collapsible hint ({HINT_OPEN} … </details>)"
+@pytest.mark.parametrize("item", LESSONS_OF_BOTH, ids=_lesson_id)
+def test_every_hint_is_collapsible(item):
+    edition, path = item
+    problems = hint_form_problems(path, edition)
+    assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize("path", LESSON_FILES, ids=lesson_number)
-def test_the_answer_table_covers_every_exercise(path):
+def test_both_editions_have_the_same_exercises():
+    assert [lesson_number(p) for p in CHINESE.files] == [lesson_number(p) for p in ENGLISH.files]
+    for english, chinese in zip(ENGLISH.files, CHINESE.files, strict=True):
+        en, zh = exercises(english, ENGLISH), exercises(chinese, CHINESE)
+        assert sorted(zh) == sorted(en), f"{chinese.name}: exercises {sorted(zh)}, English {sorted(en)}"
+        for number in en:
+            assert len(zh[number].hints) == len(en[number].hints), f"{chinese.name}, exercise {number}: hints"
+            harder = ("harder" in en[number].statement.split(".**")[0], "较难" in zh[number].statement.split(".**")[0])
+            assert harder[0] == harder[1], f"{chinese.name}, exercise {number}: (harder) in one edition only"
+
+
+@pytest.mark.parametrize("item", LESSONS_OF_BOTH, ids=_lesson_id)
+def test_the_answer_table_covers_every_exercise(item):
+    edition, path = item
     lesson = lesson_number(path)
-    in_lesson = sorted(exercises(path))
+    in_lesson = sorted(exercises(path, edition))
     in_table = sorted(number for (name, number) in ANSWERS if name == lesson)
     assert in_table == in_lesson, (f"{path.name} has exercises {in_lesson}, the answer table rows {in_table}: "
                                    "add or renumber the rows from the worked solutions")
@@ -368,15 +446,39 @@ def test_the_tables_answer_is_what_the_check_accepts(key, capsys):
     capsys.readouterr()
 
 
+@pytest.mark.parametrize("edition", EDITIONS, ids=lambda e: e.language)
 @pytest.mark.parametrize("key", ROWS, ids=_row_id)
-def test_no_hint_gives_the_answer_away(key):
+def test_no_hint_gives_the_answer_away(key, edition):
     lesson, number = key
-    exercise = exercises(_lesson_path(lesson)).get(number)
-    assert exercise is not None, f"lessons/{lesson}_*.md has no exercise {number}"
-    assert exercise.hints, f"lesson {lesson}, exercise {number}: no collapsible hint to check"
+    exercise = exercises(_lesson_path(lesson, edition), edition).get(number)
+    where = f"{edition.folder.relative_to(REPO)}/{lesson}_*.md"
+    assert exercise is not None, f"{where} has no exercise {number}"
+    assert exercise.hints, f"{where}, exercise {number}: no collapsible hint to check"
     for hint in exercise.hints:
-        given = sorted({token.text for part in ANSWERS[key] for token in part.tokens if token.found(hint)})
-        assert not given, f"lesson {lesson}, exercise {number}: the hint says {given}, the answer:\n{hint}"
+        given = answers_given(hint, key, edition.language)
+        assert not given, f"{where}, exercise {number}: the hint says {given}, the answer:\n{hint}"
+
+
+def test_the_chinese_checks_catch_a_bare_hint_and_an_answer(tmp_path):
+    """On a broken copy of a Chinese lesson: a bare "提示：" paragraph, a hint without its blank line,
+    an exercise without a hint, and a hint that gives the answer away are all found; English phrases
+    are not held against a Chinese hint, numbers and shapes are."""
+    lesson = tmp_path / "01_cross_correlation.md"
+    text = _lesson_path("01", CHINESE).read_text(encoding="utf-8")
+    assert hint_form_problems(_lesson_path("01", CHINESE), CHINESE) == []
+    broken = text.replace("<details><summary>提示</summary>\n\n", "**提示：** ", 1)
+    lesson.write_text(broken, encoding="utf-8")
+    problems = hint_form_problems(lesson, CHINESE)
+    assert any("not collapsible: '**提示：'" in p for p in problems), problems
+    assert any("exercise 1: no collapsible hint" in p for p in problems), problems
+    lesson.write_text(text.replace("<details><summary>提示</summary>\n\n", "<details><summary>提示</summary>\n", 1),
+                      encoding="utf-8")
+    assert any("write a blank line after" in p for p in hint_form_problems(lesson, CHINESE))
+    assert answers_given("用一个 6×8 的卷积核", ("01", 1), "zh") == ["6×8"]
+    assert answers_given("(6, 8) 的卷积核", ("01", 1), "zh") == ["(6, 8)"]
+    assert answers_given("as large as the image", ("01", 1), "zh") == []
+    assert answers_given("as large as the image", ("01", 1), "en") == ["as large as the image"]
+    assert answers_given("学习率 1/36 最快", ("03", 2), "zh") == ["1/36"]
 
 
 def test_the_token_matcher_finds_answers_and_only_answers():

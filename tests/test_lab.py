@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -24,7 +25,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from cli_support import FILES, REPO, SHIPPED, edit, one_line_error, run_cli
+from cli_support import FILES, FILES_ZH, REPO, SHIPPED, SHIPPED_ZH, edit, one_line_error, run_cli
 
 from conv_lessons import cli
 
@@ -340,3 +341,42 @@ def test_lab_command_is_localhost_and_token_only(tmp_path):
     assert ("--allow-root" in command) == (os.geteuid() == 0)
     assert cli.token_config("abc") == {"IdentityProvider": {"token": "abc"},
                                        "PasswordIdentityProvider": {"token": "abc"}}
+
+
+# ----------------------------------------------------------------------------- --lang zh (中文版)
+
+
+def test_lab_in_chinese_copies_the_chinese_edition_and_opens_its_index(tmp_path, capsys, started):
+    target = tmp_path / "l"
+    code, out, err = run_cli(capsys, "lab", str(target), "--lang", "zh", "--no-browser")
+    assert code == 0, err
+    assert {p.relative_to(target) for p in target.rglob("*.ipynb")} == {Path("zh") / rel for rel in FILES_ZH}
+    assert (target / "zh" / "index.ipynb").read_bytes() == (SHIPPED_ZH / "index.ipynb").read_bytes()
+    command = started[0]["command"]
+    assert f"--ServerApp.root_dir={target}" in command and "--LabApp.default_url=/lab/tree/zh/index.ipynb" in command
+    assert f"/lab/tree/zh/index.ipynb?token={started[0]['token']}" in out
+    code, out, err = run_cli(capsys, "lab", str(target), "--no-browser")  # English by default, beside it
+    assert code == 0, err
+    assert "--LabApp.default_url=/lab/tree/index.ipynb" in started[1]["command"]
+    assert {p.relative_to(target) for p in target.glob("*.ipynb")} == {rel for rel in FILES if rel.parent == Path(".")}
+
+
+def test_make_lab_in_chinese_opens_the_checkouts_chinese_index(tmp_path, capsys, started):
+    """``make lab LAB_ARGS="--lang zh"`` runs ``conv-lessons lab --no-copy <checkout> --lang zh``, which
+    opens notebooks/zh/index.ipynb and copies nothing."""
+    venv = Path(sys.prefix)
+    make_lab_or_skip(venv)
+    dry = subprocess.run(["make", "-n", "-s", "-C", str(REPO), "lab", f"VENV={venv}",
+                          "LAB_ARGS=--lang zh --no-browser"], capture_output=True, text=True, timeout=60)
+    assert dry.returncode == 0, dry.stderr
+    line = next(line for line in dry.stdout.splitlines() if "conv-lessons lab" in line)
+    program, *args = shlex.split(line)
+    assert Path(program) == venv / "bin" / "conv-lessons"
+    assert args == ["lab", "--no-copy", str(REPO), "--lang", "zh", "--no-browser"]
+    before = sorted(p.name for p in REPO.iterdir())
+    code, out, err = run_cli(capsys, *args)
+    assert code == 0, err
+    assert "--LabApp.default_url=/lab/tree/notebooks/zh/index.ipynb" in started[0]["command"]
+    assert "/lab/tree/notebooks/zh/index.ipynb?token=" in out and "(as it is: nothing copied)" in out
+    assert sorted(p.name for p in REPO.iterdir()) == before
+    assert cli.start_page(REPO) == "notebooks/index.ipynb" and cli.start_page(tmp_path, "zh") is None

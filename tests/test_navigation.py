@@ -2,7 +2,9 @@
 
 The prev/next line at the top and bottom of every lesson and solutions notebook, and the index's
 table of lessons, must be what tools/add_navigation.py writes from that list (`make sync` writes
-them); every link in them must lead to a notebook that exists.
+them); every link in them must lead to a notebook that exists.  The same holds for the Chinese
+edition (lessons/zh/, notebooks/zh/), whose lines and table are written in Chinese from the list's
+``title_zh`` and ``summary_zh``, and whose index plans the same 90-minute class (``| 5–25 | 01 核心 |``).
 """
 
 from __future__ import annotations
@@ -35,8 +37,12 @@ def _tool(name: str):
 add_navigation = _tool("add_navigation")
 sync_lessons = _tool("sync_lessons")
 CFG = sync_lessons.config(REPO)
-GENERATED = [toc.INDEX] + [lesson.stem for lesson in toc.LESSONS] + \
-            [lesson.solutions.removesuffix(".ipynb") for lesson in toc.LESSONS]
+GENERATED_EN = [toc.INDEX] + [lesson.stem for lesson in toc.LESSONS] + \
+               [lesson.solutions.removesuffix(".ipynb") for lesson in toc.LESSONS]
+#: Every generated notebook of both editions: ``01_cross_correlation`` and ``zh/01_cross_correlation`` ….
+GENERATED = GENERATED_EN + [add_navigation.EDITIONS["zh"] + rel for rel in GENERATED_EN]
+#: The word the class plan uses for a lesson's core, per edition.
+CORE = {"en": "core", "zh": "核心"}
 
 
 def sources(rel: str) -> list[tuple[str, nbformat.NotebookNode]]:
@@ -44,15 +50,18 @@ def sources(rel: str) -> list[tuple[str, nbformat.NotebookNode]]:
             (f"notebooks/{rel}.ipynb", nbformat.read(NOTEBOOKS / f"{rel}.ipynb", as_version=4))]
 
 
-def test_the_list_names_every_lesson_on_disk_in_reading_order():
-    on_disk = sorted(p.stem for p in LESSONS_DIR.glob("[0-9][0-9]_*.md"))
-    assert [lesson.stem for lesson in toc.LESSONS] == on_disk, "conv_lessons/toc.py and lessons/ disagree"
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_list_names_every_lesson_on_disk_in_reading_order(language):
+    folder = add_navigation.EDITIONS[language]
+    on_disk = sorted(p.stem for p in (LESSONS_DIR / folder).glob("[0-9][0-9]_*.md"))
+    assert [lesson.stem for lesson in toc.LESSONS] == on_disk, f"conv_lessons/toc.py and lessons/{folder} disagree"
     assert [lesson.number for lesson in toc.LESSONS] == [f"{i:02d}" for i in range(1, len(toc.LESSONS) + 1)]
     for lesson in toc.LESSONS:
-        assert (NOTEBOOKS / lesson.notebook).is_file() and (NOTEBOOKS / lesson.solutions).is_file(), lesson.stem
-        title = next(c.source for c in nbformat.read(NOTEBOOKS / lesson.notebook, as_version=4).cells
+        notebook, solutions = NOTEBOOKS / folder / lesson.notebook, NOTEBOOKS / folder / lesson.solutions
+        assert notebook.is_file() and solutions.is_file(), f"{folder}{lesson.stem}"
+        title = next(c.source for c in nbformat.read(notebook, as_version=4).cells
                      if c.cell_type == "markdown" and c.source.startswith("# "))
-        assert title == f"# {lesson.number} {lesson.title}", "the list's title is the lesson's heading"
+        assert title == f"# {lesson.number} {lesson.title_in(language)}", "the list's title is the lesson's heading"
 
 
 @pytest.mark.parametrize("rel", GENERATED)
@@ -65,10 +74,33 @@ def test_navigation_and_table_agree_with_the_list(rel):
 @pytest.mark.parametrize("rel", GENERATED)
 def test_every_navigation_link_leads_to_a_notebook(rel):
     notebook = nbformat.read(NOTEBOOKS / f"{rel}.ipynb", as_version=4)
+    edition = NOTEBOOKS / add_navigation.EDITIONS[add_navigation.edition_of(rel)[0]]
+    links = 0
     for tag in (add_navigation.NAVIGATION, add_navigation.LESSON_TABLE):
         for position in add_navigation.tagged(notebook, tag):
             for target in re.findall(r"\]\(([^)#]+)\)", notebook.cells[position].source):
-                assert (NOTEBOOKS / rel).parent.joinpath(target).is_file(), f"{rel}: broken link {target}"
+                path = (NOTEBOOKS / rel).parent.joinpath(target).resolve()
+                assert path.is_file(), f"{rel}: broken link {target}"
+                assert path.is_relative_to(edition.resolve()), f"{rel}: {target} leaves its edition"
+                if add_navigation.edition_of(rel)[0] == "en":
+                    assert not path.is_relative_to((NOTEBOOKS / "zh").resolve()), f"{rel}: {target} is Chinese"
+                links += 1
+    assert links >= 2, f"{rel}: no navigation links"
+
+
+def test_the_chinese_lines_and_table_are_in_chinese():
+    first, second = toc.LESSONS[0], toc.LESSONS[1]
+    line = add_navigation.lesson_navigation(0, language="zh")
+    assert line == f"[目录](index.ipynb) · 下一课：[02 {second.title_zh}]({second.notebook}) →"
+    assert f"← 上一课：[01 {first.title_zh}]" in add_navigation.lesson_navigation(1, language="zh")
+    solutions = add_navigation.solutions_navigation(0, language="zh")
+    assert solutions.startswith(f"[目录](../index.ipynb) · [第 01 课 {first.title_zh}](../{first.notebook})")
+    table = add_navigation.lesson_table(language="zh")
+    assert table.splitlines()[0] == "| | 课 | 你将学到 | 分钟：核心 / 全部 | 答案 |"
+    assert f"| 01 | [{first.title_zh}]({first.notebook}) | {first.summary_zh}。 |" in table
+    assert add_navigation.edition_of("zh/solutions/01_x") == ("zh", "solutions/01_x")
+    assert add_navigation.generated_cells("zh/01_cross_correlation") == {
+        add_navigation.NAVIGATION: add_navigation.lesson_navigation(0, language="zh")}
 
 
 def test_prev_and_next_follow_the_reading_order():
@@ -92,6 +124,12 @@ def test_a_hand_edited_navigation_line_is_caught(tmp_path):
                   encoding="utf-8")
     problems = add_navigation.navigation_problems(jupytext.read(md, config=CFG), "02_edge_detection")
     assert len(problems) == 1 and "[03 Learning]" in problems[0] and "cell 0" in problems[0]
+    zh = tmp_path / "zh.md"  # the Chinese twin, typed in English by mistake
+    zh.write_text((LESSONS_DIR / "zh" / "02_edge_detection.md").read_text(encoding="utf-8").replace(
+        "下一课：[03 ", "Next: [03 ", 1), encoding="utf-8")
+    problems = add_navigation.navigation_problems(jupytext.read(zh, config=CFG), "zh/02_edge_detection")
+    assert len(problems) == 1 and "Next: [03" in problems[0] and "下一课：[03" in problems[0]
+    assert add_navigation.navigation_problems(jupytext.read(md, config=CFG), "zh/02_edge_detection")
 
 
 def test_a_changed_list_disagrees_with_every_notebook_until_synced(tmp_path):
@@ -125,20 +163,22 @@ def test_a_lesson_without_navigation_gets_it_at_top_and_bottom():
 PLAN_ROW = re.compile(r"^\| (\d+)–(\d+) \| ([^|]+?) \|", re.M)
 
 
-def class_plan_problems(index_source: str, lessons=None, minutes: int = toc.CLASS_MINUTES) -> list[str]:
+def class_plan_problems(index_source: str, lessons=None, minutes: int = toc.CLASS_MINUTES,
+                        language: str = "en") -> list[str]:
     """What is wrong with the index's class plan: its rows must run from 0 to ``minutes`` without gaps,
-    cover the cores of the first lessons in order, and give each lesson its core time from the list."""
+    cover the cores of the first lessons in order, and give each lesson its core time from the list.
+    A row names a core as ``01 core`` in English, ``01 核心`` in Chinese."""
     lessons = toc.LESSONS if lessons is None else lessons
     rows = PLAN_ROW.findall(index_source)
     if not rows:
-        return ["no class plan: expected rows like '| 5–25 | 01 core | … |'"]
+        return [f"no class plan: expected rows like '| 5–25 | 01 {CORE[language]} | … |'"]
     problems, clock, planned = [], 0, []
     for start, stop, what in rows:
         start, stop = int(start), int(stop)
         if start != clock:
             problems.append(f"row '{start}–{stop} {what}' starts at minute {start}, expected {clock}")
         clock = stop
-        match = re.fullmatch(r"(\d\d) core", what.strip())
+        match = re.fullmatch(rf"(\d\d) {CORE[language]}", what.strip())
         if match:
             planned.append(match.group(1))
             lesson = next((item for item in lessons if item.number == match.group(1)), None)
@@ -154,35 +194,41 @@ def class_plan_problems(index_source: str, lessons=None, minutes: int = toc.CLAS
     return problems
 
 
-def index_source() -> str:
-    return "\n".join(c.source for c in nbformat.read(NOTEBOOKS / f"{toc.INDEX}.ipynb", as_version=4).cells)
+def index_source(language: str = "en") -> str:
+    path = NOTEBOOKS / add_navigation.EDITIONS[language] / f"{toc.INDEX}.ipynb"
+    return "\n".join(c.source for c in nbformat.read(path, as_version=4).cells)
 
 
-def test_the_table_gives_every_lesson_its_core_and_full_minutes():
-    table = add_navigation.lesson_table()
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_table_gives_every_lesson_its_core_and_full_minutes(language):
+    table = add_navigation.lesson_table(language=language)
     for lesson in toc.LESSONS:
         assert 0 < lesson.core_minutes <= lesson.full_minutes, lesson.stem
         row = next(line for line in table.splitlines() if line.startswith(f"| {lesson.number} |"))
         assert f"| {lesson.core_minutes} / {lesson.full_minutes} |" in row, row
-    assert "| 04 |" in add_navigation.lesson_table() and "| 04 |" in index_source()
+    assert "| 04 |" in table and "| 04 |" in index_source(language)
 
 
-def test_the_90_minute_plan_covers_the_cores_of_01_to_04_with_the_listed_times():
-    source = index_source()
-    assert class_plan_problems(source) == []
-    assert re.findall(r"^\| \d+–\d+ \| (\d\d) core \|", source, re.M) == ["01", "02", "03", "04"]
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_90_minute_plan_covers_the_cores_of_01_to_04_with_the_listed_times(language):
+    source = index_source(language)
+    assert class_plan_problems(source, language=language) == []
+    assert re.findall(rf"^\| \d+–\d+ \| (\d\d) {CORE[language]} \|", source, re.M) == ["01", "02", "03", "04"]
     assert sum(lesson.core_minutes for lesson in toc.LESSONS[:4]) <= toc.CLASS_MINUTES
 
 
-def test_a_plan_that_disagrees_with_the_core_times_is_caught():
-    source = index_source()
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_a_plan_that_disagrees_with_the_core_times_is_caught(language):
+    source, core = index_source(language), CORE[language]
     longer = tuple(dataclasses.replace(lesson, core_minutes=lesson.core_minutes + 5) if lesson.number == "02"
                    else lesson for lesson in toc.LESSONS)
-    problems = class_plan_problems(source, longer)
+    problems = class_plan_problems(source, longer, language=language)
     assert len(problems) == 1 and "02_edge_detection takes 25" in problems[0], problems
-    gap = source.replace("| 25–45 | 02 core |", "| 30–45 | 02 core |")
-    assert any("starts at minute 30, expected 25" in p for p in class_plan_problems(gap))
-    assert any("ends at minute 90, expected 85" in p for p in class_plan_problems(source, minutes=85))
+    gap = source.replace(f"| 25–45 | 02 {core} |", f"| 30–45 | 02 {core} |")
+    assert gap != source
+    assert any("starts at minute 30, expected 25" in p for p in class_plan_problems(gap, language=language))
+    assert any("ends at minute 90, expected 85" in p
+               for p in class_plan_problems(source, minutes=85, language=language))
 
 
 def test_bad_minutes_in_the_list_are_refused_by_name():

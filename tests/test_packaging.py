@@ -20,13 +20,15 @@ from pathlib import Path
 import pytest
 import tomllib
 
-from conv_lessons import cli
-from conv_lessons.lessons import PATTERNS, lesson_files
+from conv_lessons import cli, fonts
+from conv_lessons.lessons import PACKAGE_PATTERNS, lesson_files
 
 REPO = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
 SETUPTOOLS = PYPROJECT["tool"]["setuptools"]
 LESSONS = lesson_files(REPO / "notebooks")
+#: The Chinese edition, relative to notebooks/ (zh/index.ipynb, …).
+LESSONS_ZH = [Path("zh") / rel for rel in lesson_files(REPO / "notebooks" / "zh")]
 
 
 def test_every_sub_package_is_in_the_package_list():
@@ -40,7 +42,7 @@ def test_every_sub_package_is_in_the_package_list():
     listed = set(SETUPTOOLS["packages"])
     assert on_disk <= listed, f"add to [tool.setuptools] packages in pyproject.toml: {sorted(on_disk - listed)}"
     assert SETUPTOOLS["package-dir"] == {"conv_lessons.notebooks": "notebooks"}
-    assert sorted(SETUPTOOLS["package-data"]["conv_lessons.notebooks"]) == sorted(PATTERNS)
+    assert sorted(SETUPTOOLS["package-data"]["conv_lessons.notebooks"]) == sorted(PACKAGE_PATTERNS)
 
 
 def test_the_command_is_declared():
@@ -73,14 +75,18 @@ def installed(tmp_path_factory) -> Path:
 
 
 def test_the_wheel_holds_every_notebook_module_and_the_command(installed):
+    assert len(LESSONS_ZH) == len(LESSONS) >= 13
     with zipfile.ZipFile(installed) as wheel:
         names = set(wheel.namelist())
-        for rel in LESSONS:
+        for rel in [*LESSONS, *LESSONS_ZH]:
             name = f"conv_lessons/notebooks/{rel.as_posix()}"
             assert name in names, f"{rel} is not in the wheel"
             assert wheel.read(name) == (REPO / "notebooks" / rel).read_bytes()
         modules = {p.relative_to(REPO).as_posix() for p in (REPO / "conv_lessons").rglob("*.py")}
         assert modules <= names, f"modules missing from the wheel: {sorted(modules - names)}"
+        for path in [*fonts.font_paths(), fonts.font_paths()[0].parent / "OFL.txt"]:  # Chinese figures' font
+            name = path.relative_to(REPO).as_posix()
+            assert name in names and wheel.read(name) == path.read_bytes(), f"{name} is not in the wheel"
         entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
         assert "conv-lessons = conv_lessons.cli:main" in wheel.read(entry_points).decode()
 
@@ -102,6 +108,16 @@ def test_the_installed_package_copies_its_own_notebooks(installed, tmp_path):
     assert copied.returncode == 0, copied.stderr
     for rel in LESSONS:
         assert filecmp.cmp(learner / rel, REPO / "notebooks" / rel, shallow=False), rel
+    assert not (learner / "zh").exists()  # English by default
+    copied = _run_installed(site, str(site / "bin" / "conv-lessons"), "copy", str(learner), "--lang", "zh",
+                            cwd=tmp_path)
+    assert copied.returncode == 0, copied.stderr
+    for rel in LESSONS_ZH:
+        assert filecmp.cmp(learner / rel, REPO / "notebooks" / rel, shallow=False), rel
+    # The installed package draws Chinese with its own font.
+    font = _run_installed(site, sys.executable, "-c", "import conv_lessons.fonts as f; print(f.font_paths()[0])",
+                          cwd=tmp_path)
+    assert font.returncode == 0 and Path(font.stdout.strip()) == site / "conv_lessons" / "fonts" / fonts.FONT_FILES[0]
 
 
 def test_a_source_checkout_reads_the_checkout_notebooks(tmp_path):

@@ -59,7 +59,7 @@ def write(notebook: nbformat.NotebookNode, path: Path) -> None:
 
 
 def test_every_lesson_exists_on_both_sides():
-    assert len(PAIRS) >= 13
+    assert len(PAIRS) >= 26
     one_sided = [f"{p.rel}: {'.md' if p.md.is_file() else 'no .md'}, {'.ipynb' if p.ipynb.is_file() else 'no .ipynb'}"
                  for p in PAIRS if not (p.md.is_file() and p.ipynb.is_file())]
     assert not one_sided, "lessons on one side only (run `make sync`):\n" + "\n".join(one_sided)
@@ -80,6 +80,17 @@ def test_no_test_marker_in_code_a_learner_reads():
     assert not found, "make these markers cell tags (:tags: [nbval-ignore-output] in the .md):\n" + "\n".join(found)
     tagged = [c for p in PAIRS for c in read(p.ipynb).cells if "nbval-ignore-output" in c.metadata.get("tags", [])]
     assert len(tagged) >= 6, "every explorer cell carries the nbval-ignore-output tag"
+
+
+def test_the_chinese_edition_is_paired_lesson_for_lesson():
+    """lessons/zh/…md ↔ notebooks/zh/…ipynb, one pair per English pair (jupytext.toml pairs sub-folders)."""
+    chinese = {p.rel.removeprefix("zh/") for p in PAIRS if p.rel.startswith("zh/")}
+    english = {p.rel for p in PAIRS if not p.rel.startswith("zh/")}
+    assert chinese == english and len(chinese) >= 13
+    for pair in PAIRS:
+        if pair.rel.startswith("zh/"):
+            assert pair.md == REPO / "lessons" / f"{pair.rel}.md"
+            assert pair.ipynb == REPO / "notebooks" / f"{pair.rel}.ipynb"
 
 
 # ------------------------------------------------------------------ the drift check can fail
@@ -161,6 +172,25 @@ def test_sync_brings_the_edited_side_to_the_other(tmp_path):
     write(notebook, ipynb)
     assert sync(root) == 0
     assert "# 02 Edge detection, edited in the notebook\n" in md.read_text(encoding="utf-8")
+
+
+def test_sync_brings_a_chinese_edit_across_with_chinese_navigation(tmp_path):
+    root = copy_project(tmp_path)
+    assert sync(root) == 0
+    md, ipynb = root / "lessons" / "zh" / "02_edge_detection.md", root / "notebooks" / "zh" / "02_edge_detection.ipynb"
+    pair = sync_lessons.Pair("zh/02_edge_detection", md, ipynb)
+    navigation = read(ipynb).cells[0].source
+    assert navigation.startswith("[目录](index.ipynb) · ← 上一课：[01 ")
+    text = md.read_text(encoding="utf-8")
+    edited = text.replace("# 02 边缘检测\n", "# 02 边缘检测（改）\n", 1).replace(navigation, "[Index](index.ipynb)", 1)
+    assert edited.count("[Index](index.ipynb)") == 1
+    md.write_text(edited, encoding="utf-8")
+    assert "02 边缘检测（改）" in sync_lessons.out_of_step(pair, root, CFG)
+    assert sync(root) == 0
+    notebook = read(ipynb)
+    assert notebook.cells[1].source == "# 02 边缘检测（改）"
+    assert notebook.cells[0].source == notebook.cells[-1].source == navigation  # written again, in Chinese
+    assert sync_lessons.out_of_step(pair, root, CFG) is None
 
 
 def test_sync_refuses_a_lesson_edited_on_both_sides_and_writes_nothing(tmp_path, capsys):

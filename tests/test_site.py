@@ -62,7 +62,11 @@ def _load_build_site():
 build_site = _load_build_site()  # puts tools/sphinx_site on sys.path: site_safety, site_ext, site_editions
 import site_ext  # noqa: E402
 import site_safety  # noqa: E402
-from site_editions import ENGLISH  # noqa: E402
+from site_editions import CHINESE, ENGLISH  # noqa: E402
+
+#: The Chinese edition: its notebooks, and its folder in the site.
+NOTEBOOKS_ZH = REPO / "notebooks" / "zh"
+CJK = re.compile(r"[\u4e00-\u9fff]")
 
 #: Attributes whose URL a browser fetches by itself (no click), on any element.
 FETCHED = {"src", "srcset", "poster", "data", "background", "lowsrc", "dynsrc", "imagesrcset", "xlink:href"}
@@ -168,20 +172,27 @@ def site(tmp_path_factory) -> Path:
     return out
 
 
-def notebooks() -> list[Path]:
-    return [NOTEBOOKS / rel for rel in build_site.lesson_files(NOTEBOOKS)]
+def notebooks(folder: Path = NOTEBOOKS) -> list[Path]:
+    return [folder / rel for rel in build_site.lesson_files(folder)]
 
 
-def numbered_lessons() -> list[Path]:
+def numbered_lessons(folder: Path = NOTEBOOKS) -> list[Path]:
     """The lessons NN_name.ipynb at the top of the folder (solutions/NN_…_solutions.ipynb are not lessons)."""
-    return [nb for nb in notebooks() if nb.parent == NOTEBOOKS and LESSON.match(nb.name)]
+    return [nb for nb in notebooks(folder) if nb.parent == folder and LESSON.match(nb.name)]
 
 
-def test_every_notebook_has_a_page_with_its_figures_and_explorer_notes(site):
-    assert notebooks(), "no notebooks in notebooks/"
-    for notebook in notebooks():
-        rel = notebook.relative_to(NOTEBOOKS)
-        page_path = site / rel.with_suffix(".html")
+#: Each edition of the real site: its notebooks, its folder of the site, and words its explorer note says.
+EDITION_PAGES = {"en": (NOTEBOOKS, "", ("running Python kernel", "conv-lessons lab")),
+                 "zh": (NOTEBOOKS_ZH, "zh", ("Python 内核", "conv-lessons lab --lang zh"))}
+
+
+@pytest.mark.parametrize("language", list(EDITION_PAGES))
+def test_every_notebook_has_a_page_with_its_figures_and_explorer_notes(site, language):
+    folder, prefix, note_words = EDITION_PAGES[language]
+    assert notebooks(folder), f"no notebooks in {folder}"
+    for notebook in notebooks(folder):
+        rel = notebook.relative_to(folder)
+        page_path = site / prefix / rel.with_suffix(".html")
         assert page_path.is_file(), f"no page for {rel}"
         text = page_path.read_text(encoding="utf-8")
         page = Page(text)
@@ -197,15 +208,17 @@ def test_every_notebook_has_a_page_with_its_figures_and_explorer_notes(site):
         assert len(notes) == explorers, \
             f"{rel}: each explorer (a widget, dead without a kernel) is replaced by a note saying where to run it"
         for note in notes:
-            assert "running Python kernel" in note and "conv-lessons lab" in note, note
+            assert all(words in note for words in note_words), note
             anchor = re.search(r'href="#([^"]+)"', note)
             assert anchor and anchor.group(1) in page.ids, f"{rel}: the note does not point to a static figure"
         assert "widget-view+json" not in text and "VBox(" not in text, rel
 
 
-def test_lessons_have_figures(site):
-    for notebook in numbered_lessons():
-        page = Page((site / notebook.with_suffix(".html").name).read_text(encoding="utf-8"))
+@pytest.mark.parametrize("language", list(EDITION_PAGES))
+def test_lessons_have_figures(site, language):
+    folder, prefix, _ = EDITION_PAGES[language]
+    for notebook in numbered_lessons(folder):
+        page = Page((site / prefix / notebook.with_suffix(".html").name).read_text(encoding="utf-8"))
         assert any(src.startswith("_images/") for src in page.images), \
             f"{notebook.name}: its page shows no figure (is the notebook committed executed?)"
 
@@ -249,10 +262,12 @@ def test_every_page_is_reachable_from_the_index_and_lessons_are_in_order(site):
         assert first_links[: len(lessons)] == lessons
 
 
-def test_lesson_navigation_leads_to_the_next_lesson(site):
-    lessons = numbered_lessons()
+@pytest.mark.parametrize("language", list(EDITION_PAGES))
+def test_lesson_navigation_leads_to_the_next_lesson(site, language):
+    folder, prefix, _ = EDITION_PAGES[language]
+    lessons = numbered_lessons(folder)
     for current, following in zip(lessons, lessons[1:], strict=False):
-        links = Page((site / current.with_suffix(".html").name).read_text(encoding="utf-8")).links
+        links = Page((site / prefix / current.with_suffix(".html").name).read_text(encoding="utf-8")).links
         assert following.with_suffix(".html").name in links, f"{current.name} has no link to {following.name}"
         assert "index.html" in links, f"{current.name} has no link back to the index"
 
@@ -265,6 +280,36 @@ def test_solutions_are_pages_linked_from_their_lesson(site):
     lesson_links = {href for nb in numbered_lessons()
                     for href in Page((site / nb.with_suffix(".html").name).read_text(encoding="utf-8")).links}
     assert {f"solutions/{s.with_suffix('.html').name}" for s in solutions} <= lesson_links
+
+
+def test_the_chinese_edition_is_in_chinese_and_every_page_links_to_its_twin_and_back(site):
+    """Every page of each edition links to the same page of the other (``<a class="cl-twin">``), and that
+    page links back; the Chinese pages say they are Chinese, are written in Chinese, frame included, and
+    the Chinese index's link to the English edition leads there."""
+    english = sorted(p.relative_to(site) for p in site.rglob("*.html") if p.relative_to(site).parts[0] != "zh")
+    chinese = sorted(p.relative_to(site / "zh") for p in (site / "zh").rglob("*.html"))
+    assert english == chinese and len(chinese) >= 14, (english, chinese)
+
+    def twin(page: Path) -> Path:
+        text = page.read_text(encoding="utf-8")
+        hrefs = re.findall(r'<a class="cl-twin" href="([^"]+)" hreflang="([^"]+)"', text)
+        assert len(hrefs) == 1, f"{page}: {hrefs}"
+        return (page.parent / unquote(hrefs[0][0])).resolve()
+
+    for rel in english:
+        assert twin(site / rel) == (site / "zh" / rel).resolve(), rel
+        assert twin(site / "zh" / rel) == (site / rel).resolve(), rel
+        text = (site / "zh" / rel).read_text(encoding="utf-8")
+        assert '<html lang="zh-CN">' in text, rel
+        title = re.search(r"<h1>(.*?)<", text)
+        assert title and CJK.search(title.group(1)), f"zh/{rel}: its heading is not Chinese: {title}"
+        assert f'aria-label="{CHINESE.words["contents"]}"' in text and CHINESE.title in text, rel
+        assert f'{CHINESE.words["editions"]}：' in text, rel
+        main = text.split('role="main"')[1]
+        assert len(CJK.findall(main)) > 10, f"zh/{rel}: hardly any Chinese text"
+    index = Page((site / "zh" / "index.html").read_text(encoding="utf-8"))
+    assert "../index.html" in index.links  # the notebook's own [English](../index.ipynb), across editions
+    assert_nothing_active_or_remote(site / "zh")
 
 
 def test_formulas_are_mathml_without_mathjax(site):
@@ -431,6 +476,25 @@ def test_each_page_links_to_its_twin_in_the_other_editions(synthetic, tmp_path):
     zh_page = (out / "zh" / "01_yi.html").read_text(encoding="utf-8")
     assert '<html lang="zh-CN">' in zh_page and "交互探索器" in zh_page and "图像卷积" in zh_page
     assert_nothing_active_or_remote(out)
+
+
+def test_a_link_into_the_other_edition_leads_to_its_page(synthetic, tmp_path):
+    """Each edition is built apart; a notebook's link into the other edition's folder still lands on
+    that edition's page (the Chinese index links ``[English](../index.ipynb)``), and ``--source`` brings
+    the folder's Chinese edition (``zh/``) along."""
+    zh_src = synthetic / "zh"
+    write_notebook(zh_src / "index.ipynb", [md("# 课程\n\n[English](../index.ipynb) · [一](01_yi.ipynb)")])
+    write_notebook(zh_src / "01_yi.ipynb", [md("# 01 互相关"), md("[练习（英文）](../02_two.ipynb#Exercises)")])
+    out = tmp_path / "site"
+    result = build_site.build(synthetic, out)
+    assert result.warnings == [], result.warnings
+    assert "zh/01_yi.html" in [p.out.as_posix() for p in result.pages]
+    assert "../index.html" in Page((out / "zh" / "index.html").read_text(encoding="utf-8")).links
+    assert "../02_two.html#Exercises" in Page((out / "zh" / "01_yi.html").read_text(encoding="utf-8")).links
+    assert not (out / "zh" / "zh").exists() and not (out / "zh.html").exists()  # zh/ is not a page of English
+    write_notebook(zh_src / "01_yi.ipynb", [md("# 01 互相关"), md("[没有这一课](../07_seven.ipynb)")])
+    warnings = build_site.build(synthetic, out).warnings
+    assert any("../07_seven.ipynb" in w for w in warnings), warnings
 
 
 # -------------------------------------------------------------------- hostile notebooks (issue 9.10)
@@ -666,6 +730,53 @@ def test_chromium_opens_the_site_offline_and_follows_links_between_lessons(site)
             page.go_back()
             page.go_back()
             assert page.url.endswith("/index.html")
+        finally:
+            browser.close()
+    assert blocked == [], f"the pages asked for network resources: {blocked}"
+    assert errors == [], f"console errors: {errors}"
+
+
+def test_chromium_opens_a_chinese_page_offline_and_follows_its_twin_link(site, tmp_path):
+    _chromium_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    lesson = numbered_lessons(NOTEBOOKS_ZH)[0].with_suffix(".html").name
+    blocked: list[str] = []
+    errors: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 900})
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+
+            def only_local(route):
+                if route.request.url.startswith(("file:", "data:")):
+                    route.continue_()
+                else:
+                    blocked.append(route.request.url)
+                    route.abort()
+
+            page.route("**/*", only_local)
+            page.goto((site / "zh" / "index.html").as_uri())
+            assert page.evaluate("document.documentElement.lang") == "zh-CN"
+            assert page.evaluate("document.scripts.length") == 0
+            page.locator(f'main a[href="{lesson}"]').first.click()
+            page.wait_for_load_state("load")
+            assert page.url.endswith(f"/zh/{lesson}")
+            heading = page.locator("h1").first.inner_text()
+            assert heading.startswith(lesson[:2]) and CJK.search(heading), heading
+            sizes = page.eval_on_selector_all("main img", "imgs => imgs.map(i => [i.complete, i.naturalWidth])")
+            assert sizes and all(done and width > 0 for done, width in sizes), sizes
+            note = page.locator(".conv-lessons-explorer-note").first
+            assert "Python 内核" in note.inner_text() and note.is_visible()
+            page.screenshot(path=str(tmp_path / f"zh-{lesson}.png"), full_page=False)
+            page.locator("a.cl-twin").first.click()  # the same lesson in English
+            page.wait_for_load_state("load")
+            assert page.url.endswith(f"/site/{lesson}") and page.evaluate("document.documentElement.lang") == "en"
+            page.locator("a.cl-twin").first.click()  # and back
+            page.wait_for_load_state("load")
+            assert page.url.endswith(f"/zh/{lesson}")
         finally:
             browser.close()
     assert blocked == [], f"the pages asked for network resources: {blocked}"

@@ -2,8 +2,8 @@
 
 Usage: python tools/build_site.py [--out site] [--source notebooks] [--strict]
 
-Every edition listed in ``tools/sphinx_site/site_editions.py`` (today English; a Chinese edition is one more
-entry) is built the same way:
+Every edition listed in ``tools/sphinx_site/site_editions.py`` (English at the site's root, Chinese in zh/)
+is built the same way:
 
 1. **Stage.**  The edition's lesson notebooks (``index.ipynb``, ``NN_*.ipynb``, ``solutions/*.ipynb``,
    as :func:`conv_lessons.lessons.lesson_files` lists them) are copied to a temporary folder with their
@@ -314,18 +314,34 @@ def prepare_out_dir(out_dir: Path) -> None:
     out_dir.mkdir(parents=True)
 
 
+def _moved_to(editions: list[Edition], source: Path) -> list[Edition]:
+    """The editions with the first one built from ``source``, and those inside its folder moved along."""
+    first = (ROOT / editions[0].source).resolve()
+    moved = [replace(editions[0], source=str(source))]
+    for edition in editions[1:]:
+        folder = (ROOT / edition.source).resolve()
+        if folder.is_relative_to(first):
+            edition = replace(edition, source=str(source / folder.relative_to(first)))
+            if not any(Path(edition.source).glob("*.ipynb")):
+                continue  # no such edition beside these notebooks
+        moved.append(edition)
+    return moved
+
+
 def build(source: Path | None = None, out_dir: Path = ROOT / "site",
           editions: list[Edition] | None = None) -> BuildResult:
     """Build every edition into ``out_dir``; returns the pages and Sphinx's warnings.
 
     ``source`` replaces the first edition's notebook folder (for a site of another folder of
-    notebooks); ``editions`` replaces :data:`site_editions.EDITIONS`.  Raises :class:`UnsafeSite` (and
-    writes nothing) when the audit finds script or an internet resource in any written file.
+    notebooks); an edition whose folder lies inside the first's (the Chinese ``notebooks/zh``) moves
+    along (``source/zh``), and is left out when ``source`` has no such folder of notebooks.
+    ``editions`` replaces :data:`site_editions.EDITIONS`.  Raises :class:`UnsafeSite` (and writes
+    nothing) when the audit finds script or an internet resource in any written file.
     """
     started = time.perf_counter()
     editions = list(editions or EDITIONS)
     if source is not None:
-        editions[0] = replace(editions[0], source=str(Path(source).resolve()))
+        editions = _moved_to(editions, Path(source).resolve())
     out_dir = Path(out_dir).resolve()
     result = BuildResult(out_dir=out_dir)
     with tempfile.TemporaryDirectory(prefix="conv-lessons-site-") as tmp:
@@ -336,9 +352,9 @@ def build(source: Path | None = None, out_dir: Path = ROOT / "site",
             stage = work / f"src-{number}"
             pages = stage_edition(edition, sources[number], stage, set(sources) - {sources[number]})
             staged.append((edition, stage, pages))
-        site = {"editions": [{"label": e.label, "language": e.language, "prefix": e.prefix,
+        site = {"editions": [{"label": e.label, "language": e.language, "prefix": e.prefix, "source": str(source),
                               "docs": [p.out.with_suffix("").as_posix() for p in pages]}
-                             for e, _, pages in staged]}
+                             for (e, _, pages), source in zip(staged, sources, strict=True)]}
         assembled = work / "site"
         for number, (edition, stage, pages) in enumerate(staged):
             html_dir = work / f"out-{number}" / "html"  # MyST-NB writes beside it (jupyter_execute/)

@@ -3,8 +3,8 @@
 ``tools/build_site.py`` builds every edition listed in :data:`EDITIONS` into its own folder of the
 site (the first at the site's root) and links each page to its twin in every other edition: the page
 with the same path (``02_edge_detection``), else the page of the same lesson number in the same folder
-(``zh/02_边缘检测``), else that edition's index.  Adding the Chinese edition (issue 12) is adding one
-entry here, with its texts; nothing else in the builder changes.
+(``zh/02_边缘检测``), else that edition's index.  The Chinese edition (issue 12) is one entry here, with
+its texts; nothing else in the builder changes.
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ class Edition:
     #: Appended to the note, pointing to the nearest static figure of the lesson ({href}: its anchor).
     figure_above: str = ""
     figure_below: str = ""
-    #: Words of the page frame.
+    #: Words of the page frame: contents, previous, next, editions ("This page in"), figure (an image's
+    #: alternative text) and colon (": " in English, "：" in Chinese).
     words: dict[str, str] = field(default_factory=dict)
 
 
@@ -55,10 +56,26 @@ ENGLISH = Edition(
     figure_above='The <a href="{href}">static figure above</a> shows the same picture.',
     figure_below='The <a href="{href}">static figure below</a> shows the same picture.',
     words={"contents": "Lessons", "previous": "Previous", "next": "Next", "editions": "This page in",
-           "figure": "Figure"},
+           "figure": "Figure", "colon": ": "},
 )
 
-#: Every edition of the site, the first at its root.  The Chinese edition (issue 12) goes here:
-#:     Edition(language="zh_CN", label="中文", source="notebooks/zh", prefix="zh", title="图像卷积",
-#:             folder_titles={"solutions": "练习解答"}, explorer_note=..., figure_above=..., ...)
-EDITIONS: list[Edition] = [ENGLISH]
+CHINESE = Edition(
+    language="zh_CN",
+    label="中文",
+    source="notebooks/zh",
+    prefix="zh",
+    title="图像卷积",
+    folder_titles={"solutions": "答案"},
+    explorer_note=(
+        "<strong>交互式探索器。</strong>它的滑块和菜单需要运行中的 Python 内核：在 JupyterLab 中打开这一课"
+        "（<code>pip install conv-lessons</code>，然后运行 <code>conv-lessons lab --lang zh</code>），"
+        "或在 Binder 上打开，就能使用它。"
+    ),
+    figure_above='<a href="{href}">上面的静态图</a>展示的是同样的画面。',
+    figure_below='<a href="{href}">下面的静态图</a>展示的是同样的画面。',
+    words={"contents": "课程", "previous": "上一页", "next": "下一页", "editions": "本页的其他语言版本",
+           "figure": "图", "colon": "："},
+)
+
+#: Every edition of the site, the first at its root: English, and the Chinese edition (issue 12) in zh/.
+EDITIONS: list[Edition] = [ENGLISH, CHINESE]

@@ -9,7 +9,8 @@
   notebooks' folder, an SVG (it can carry script) or an image from another host are replaced by a
   short note; ``include``-type directives cannot read files (``file_insertion_enabled`` off).
 - ``cl_site`` (set by the builder): this edition's title and words, and every edition's pages, from
-  which each page gets a link to its twin in every other edition.
+  which each page gets a link to its twin in every other edition; a link written in a notebook into
+  another edition's folder (``../index.ipynb`` from ``notebooks/zh/``) goes to that edition's page.
 """
 
 from __future__ import annotations
@@ -110,6 +111,55 @@ class FolderLinks(SphinxPostTransform):
                 node["refdomain"], node["reftarget"], node["reftargetid"] = "doc", index, None
 
 
+class EditionLinks(SphinxPostTransform):
+    """A link from one edition into another (the Chinese index's ``[English](../index.ipynb)``) goes to
+    that edition's page: each edition is built apart, so Sphinx alone would not find it.  Judged on the
+    notebooks' own folders (``cl_site``'s ``source`` of each edition): a link whose file lies in another
+    edition's folder (the innermost folder that holds it) becomes a link to that edition's page."""
+
+    default_priority = 8
+
+    def run(self, **kwargs: Any) -> None:
+        site = self.config.cl_site
+        editions = site.get("editions", [])
+        if len(editions) < 2:
+            return
+        here = editions[site.get("edition", 0)]
+        docname = self.env.docname
+        for node in list(self.document.findall(addnodes.pending_xref)):
+            if node.get("reftype") != "myst" or node.get("refdomain") == "doc":
+                continue
+            target, _, fragment = node.get("reftarget", "").partition("#")
+            if not target or url_scheme(target):
+                continue
+            found = _edition_page(editions, here, docname, target)
+            if found is None:
+                continue
+            url = found + (f"#{fragment or node.get('reftargetid') or ''}".rstrip("#"))
+            node.replace_self(nodes.reference("", "", *node.children, refuri=url, classes=["cl-edition-link"]))
+
+
+def _edition_page(editions: list[dict], here: dict, docname: str, target: str) -> str | None:
+    """The URL (relative to the page ``docname`` of edition ``here``) of the page in another edition that
+    ``target``, a link written in that page's notebook, points at; None for a link inside its own edition."""
+    if "source" not in here:
+        return None
+    path = Path(posixpath.normpath(posixpath.join(here["source"], posixpath.dirname(docname), target)))
+    holders = [e for e in editions if "source" in e and path.is_relative_to(e["source"])]
+    if not holders:
+        return None
+    owner = max(holders, key=lambda e: len(Path(e["source"]).parts))
+    if owner is here:
+        return None
+    page = path.relative_to(owner["source"]).with_suffix("").as_posix()
+    if page not in owner["docs"] and posixpath.join(page, "index") in owner["docs"]:
+        page = posixpath.join(page, "index")
+    if page not in owner["docs"]:
+        return None
+    page_dir = posixpath.dirname(posixpath.join(here["prefix"], docname + ".html"))
+    return posixpath.relpath(posixpath.join(owner["prefix"], page + ".html"), page_dir or ".")
+
+
 def _inside(path: Path, root: Path) -> bool:
     try:
         path.resolve().relative_to(root)
@@ -201,6 +251,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_html_math_renderer("mathml", (visit_math, None), (visit_displaymath, None))
     app.add_transform(NeutraliseFiles)
     app.add_post_transform(FolderLinks)
+    app.add_post_transform(EditionLinks)
     app.connect("builder-inited", builder_inited)
     app.connect("html-page-context", page_context)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
