@@ -62,7 +62,7 @@ REGENERATE = ("run `python tools/subset_font.py` to regenerate conv_lessons/font
 ARGUMENTS = {
     "kernel.kernel_comparison_figure": lambda: ([("X ★ K（水平边缘）", diagonal_image(), torch.tensor([[1.0, -1.0]])),
                                                  ("X ★ Sobel x", edge_image(), "sobel x")],),
-    "training.kernel_comparison_figure": lambda: (torch.tensor([[0.98, -1.01]]), torch.tensor([[1.0, -1.0]])),
+    "training.learned_kernel_figure": lambda: (torch.tensor([[0.98, -1.01]]), torch.tensor([[1.0, -1.0]])),
 }
 
 
@@ -119,15 +119,11 @@ def pixels(png: bytes) -> np.ndarray:
 
 
 def figure_functions() -> dict[str, object]:
-    """Every static figure of the package: the public ``*_figure`` functions of conv_lessons.explorers.*
-    (and of conv_lessons.figures, when it is a package of figures)."""
-    modules = [importlib.import_module(f"conv_lessons.explorers.{m.name}")
-               for m in pkgutil.iter_modules(explorers.__path__)]
-    figures = importlib.import_module("conv_lessons.figures")
-    modules.append(figures)
-    if hasattr(figures, "__path__"):
-        modules += [importlib.import_module(f"conv_lessons.figures.{m.name}")
-                    for m in pkgutil.iter_modules(figures.__path__)]
+    """Every static figure of the package: the public ``*_figure`` functions of conv_lessons.figures.*."""
+    import conv_lessons.figures as figures
+
+    modules = [importlib.import_module(f"conv_lessons.figures.{m.name}")
+               for m in pkgutil.iter_modules(figures.__path__)]
     found = {}
     for module in modules:
         for name, function in inspect.getmembers(module, inspect.isfunction):
@@ -267,7 +263,8 @@ def test_chinese_is_drawn_with_chinese_glyphs_not_boxes(caplog):
     def cached(text: str) -> np.ndarray:
         view = figure_widget.FigureView(figsize=(0.6, 0.6), dpi=80)
         view.animate(view.figure.text(0.1, 0.3, text, fontsize=20))
-        return pixels(view.render())
+        view.render()
+        return pixels(view.png())
 
     with bare_machine():
         for draw in (static, cached):
