@@ -64,14 +64,15 @@ def window_indices(input_shape: Any, kernel_shape: Any) -> torch.Tensor:
     return starts + offsets
 
 
-def _check_dense(name: str, given: str, shape: tuple[int, int], kernel_shape: tuple[int, int],
-                 dtype: torch.dtype) -> None:
-    """A dense W must fit in the package's memory budget; the message points to the cheaper views."""
+def _check_dense(name: str, shape: tuple[int, int], kernel_shape: tuple[int, int], dtype: torch.dtype,
+                 given: str = "matrix.dense.given_shape") -> None:
+    """A dense W must fit in the package's memory budget; the message (``given``: the catalogue entry that
+    says what the caller passed) points to the cheaper views."""
     out_h, out_w = output_shape(shape, kernel_shape)
     rows, cols = out_h * out_w, shape[0] * shape[1]
     itemsize = torch.empty((), dtype=dtype).element_size()
-    check_memory(name, given, rows * cols * itemsize, text("matrix.dense.what", rows=f"{rows:,}", columns=f"{cols:,}"),
-                 text("matrix.dense.fix"))
+    check_memory(name, text(given, shape=shape, kernel=f"{kernel_shape[0]}×{kernel_shape[1]}"), rows * cols * itemsize,
+                 text("matrix.dense.what", rows=f"{rows:,}", columns=f"{cols:,}"), text("matrix.dense.fix"))
 
 
 def conv_matrix(input_shape: Any, K: Any) -> torch.Tensor:
@@ -86,8 +87,7 @@ def conv_matrix(input_shape: Any, K: Any) -> torch.Tensor:
     K = as_matrix(K, "K")
     k_h, k_w = K.shape
     check_fits((n_h, n_w), K)
-    _check_dense("input_shape", text("matrix.dense.given_shape", input=(n_h, n_w), kernel=f"{k_h}×{k_w}"), (n_h, n_w),
-                 (k_h, k_w), K.dtype)
+    _check_dense("input_shape", (n_h, n_w), (k_h, k_w), K.dtype)
     out_h, out_w = output_shape((n_h, n_w), (k_h, k_w))
     rows, cols = out_h * out_w, n_h * n_w
     columns = window_indices((n_h, n_w), (k_h, k_w))
@@ -110,8 +110,7 @@ def corr2d_matmul(X: Any, K: Any) -> torch.Tensor:
     dtype = torch.promote_types(X.dtype, K.dtype)
     X, K = X.to(dtype), K.to(dtype)
     shape = (int(X.shape[0]), int(X.shape[1]))
-    _check_dense("X", text("matrix.dense.given_x", shape=shape, kernel=f"{K.shape[0]}×{K.shape[1]}"), shape,
-                 tuple(K.shape), dtype)
+    _check_dense("X", shape, tuple(K.shape), dtype, given="matrix.dense.given_x")
     W = conv_matrix(shape, K)
     return (W @ X.reshape(-1)).reshape(output_shape(shape, tuple(K.shape)))
 

@@ -116,7 +116,7 @@ def learn_kernel(
         conv2d.weight.data[:] -= lr * conv2d.weight.grad
         losses.append(l.sum().item())
         if print_every and (i + 1) % print_every == 0:
-            print(text("training.epoch_line", epoch=i + 1, loss=f"{losses[-1]:.3f}"))
+            print(f"epoch {i + 1}, loss {losses[-1]:.3f}")
         if callback is not None:
             callback(i + 1, losses[-1], conv2d.weight.detach()[0, 0].clone())
     _warn_if_diverged(losses, lr, X, kernel_size)
