@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import string
 import warnings
 
 import pytest
@@ -255,3 +256,27 @@ def test_the_book_s_epoch_lines_are_the_same_in_both_languages(capsys):
     i18n.set_language("en")
     learn_kernel(X, corr2d(X, CHAPTER_K), num_epochs=2, seed=0, print_every=2)
     assert chinese == capsys.readouterr().out == "epoch 2, loss 8.330\n"
+
+
+#: A number as a learner reads it (the editions' parity test reads printed outputs this way).
+NUMBER = re.compile(r"(?<![A-Za-z_\d.])[-−]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?![A-Za-z_\d])")
+
+
+def _numbers_and_fields(template: str) -> list[str]:
+    found = []
+    for literal, field, _, _ in string.Formatter().parse(template):
+        found += NUMBER.findall(f" {literal} ")
+        if field:
+            found.append("{" + field + "}")
+    return found
+
+
+def test_translations_print_their_numbers_in_the_english_order():
+    """A verdict or message prints its numbers (written ones and filled-in ones) in the same order in both
+    languages, so the two editions of a lesson print the same numbers (explorer and figure texts, which
+    are not printed, are another helper's)."""
+    english, chinese = i18n.catalogue("en"), i18n.catalogue("zh")
+    differ = {key: (_numbers_and_fields(english[key]), _numbers_and_fields(chinese[key])) for key in english
+              if not key.startswith(("explorer.", "figure.", "style."))
+              and _numbers_and_fields(english[key]) != _numbers_and_fields(chinese[key])}
+    assert differ == {}
