@@ -16,8 +16,9 @@ from typing import Any
 import torch
 
 from . import chapter
+from .i18n import text
 from .source import shows
-from .validation import as_matrix, as_size_pair, check_fits, check_loop
+from .validation import as_matrix, as_size_pair, check_fits, check_loop, message
 
 __all__ = ["corr2d", "corr2d_fast", "convolve2d", "output_shape"]
 
@@ -39,10 +40,8 @@ def output_shape(input_shape: Any, kernel_shape: Any) -> tuple[int, int]:
     n_h, n_w = as_size_pair(input_shape, "input_shape")
     k_h, k_w = as_size_pair(kernel_shape, "kernel_shape")
     if k_h > n_h or k_w > n_w:
-        raise ValueError(
-            f"kernel_shape: expected a kernel no larger than the input ({n_h}×{n_w}), got {(k_h, k_w)}. "
-            "A window must fit inside the image: use a smaller kernel or a larger input."
-        )
+        raise ValueError(message("kernel_shape", text("correlation.kernel_shape", size=f"{n_h}×{n_w}"), str((k_h, k_w)),
+                                 text("validation.fits.fix")))
     return n_h - k_h + 1, n_w - k_w + 1
 
 
@@ -63,9 +62,8 @@ def corr2d(X: Any, K: Any) -> torch.Tensor:
     """
     X, K = _input_and_kernel(X, K)
     out_h, out_w = output_shape(tuple(X.shape), tuple(K.shape))
-    check_loop("X", f"an input of shape {tuple(X.shape)} and a kernel of shape {tuple(K.shape)}", out_h * out_w,
-               "windows in corr2d's loop (one step per output element)",
-               "Use corr2d_fast, which gives the same numbers without a Python loop, or a smaller input.")
+    check_loop("X", text("correlation.loop.given", input=tuple(X.shape), kernel=tuple(K.shape)), out_h * out_w,
+               text("correlation.loop.windows"), text("correlation.loop.fix"))
     return chapter.corr2d(X, K)
 
 
@@ -79,8 +77,8 @@ def corr2d_fast(X: Any, K: Any) -> torch.Tensor:
     X, K = _input_and_kernel(X, K)
     h, w = K.shape
     out_h, out_w = output_shape(tuple(X.shape), (h, w))
-    check_loop("K", f"a kernel of shape {(h, w)}", h * w, "kernel weights in corr2d_fast's loop (one step per weight)",
-               "Use a smaller kernel, or torch.nn.functional.conv2d.")
+    check_loop("K", text("correlation.fast_loop.given", shape=(h, w)), h * w, text("correlation.fast_loop.weights"),
+               text("correlation.fast_loop.fix"))
     if torch.is_grad_enabled() and K.requires_grad:
         # Keep K[i, j] as a tensor so autograd can send a gradient back to the kernel.
         Y = X[0:out_h, 0:out_w] * K[0, 0]

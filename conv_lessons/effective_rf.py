@@ -26,6 +26,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
+from .i18n import text
 from .receptive_field import receptive_field
 from .threads import one_thread
 from .validation import (
@@ -36,6 +37,8 @@ from .validation import (
     as_seed,
     as_size_pair,
     check_memory,
+    explain,
+    message,
 )
 
 __all__ = [
@@ -116,7 +119,7 @@ def _kernel_choice(weights: Any, kernel_size: Any) -> tuple[str, tuple[int, int]
     """(name, kernel shape, fixed kernel or None for random) from the ``weights`` argument."""
     if isinstance(weights, str):
         if weights not in WEIGHTS:
-            raise ValueError(f"weights: expected one of {list(WEIGHTS)} or a 2-D kernel tensor, got {weights!r}.")
+            raise ValueError(message("weights", text("effective_rf.weights", choices=list(WEIGHTS)), repr(weights)))
         if weights == "learned":
             kernel = _learned()
             return weights, tuple(kernel.shape), kernel  # type: ignore[return-value]
@@ -126,8 +129,7 @@ def _kernel_choice(weights: Any, kernel_size: Any) -> tuple[str, tuple[int, int]
         return weights, shape, None
     kernel = as_matrix(weights, "weights").detach().to(torch.float64)  # refuses NaN and inf
     if not bool(kernel.any()):
-        raise ValueError("weights: expected a kernel with at least one non-zero weight, got all zeros. No input "
-                         "pixel reaches the output, so there is no effective receptive field to measure.")
+        raise ValueError(explain("weights", "effective_rf.zero_kernel"))
     return "custom", tuple(kernel.shape), kernel  # type: ignore[return-value]
 
 
@@ -135,7 +137,8 @@ def _nonlinearity(nonlinearity: Any) -> str:
     if nonlinearity is None:
         return "none"
     if not isinstance(nonlinearity, str) or nonlinearity.lower() not in NONLINEARITIES:
-        raise ValueError(f"nonlinearity: expected one of {list(NONLINEARITIES)} (or None), got {nonlinearity!r}.")
+        raise ValueError(message("nonlinearity", text("effective_rf.nonlinearity", choices=list(NONLINEARITIES)),
+                                 repr(nonlinearity)))
     return nonlinearity.lower()
 
 
@@ -266,12 +269,14 @@ def _check_budget(max_depth: int, shape: tuple[int, int], count: int, relu: bool
     if relu:
         on = sum((size_h - d * (shape[0] - 1)) * (size_w - d * (shape[1] - 1)) for d in range(1, max_depth + 1))
         per_sample = max(per_sample, 4 * size_h * size_w, 4 * on)  # the random input; where each ReLU is on
-    given = f"kernel_size {shape} with max_depth {max_depth}"
-    check_memory("kernel_size", given, max(result, per_sample), f"the maps on a {size_h}×{size_w} canvas",
-                 "Use a smaller kernel or fewer layers.")
+    given = text("effective_rf.budget.given", shape=shape, depth=max_depth)
+    canvas = f"{size_h}×{size_w}"
+    check_memory("kernel_size", given, max(result, per_sample), text("effective_rf.budget.maps", canvas=canvas),
+                 text("effective_rf.budget.maps_fix"))
     most = MEMORY_BUDGET // per_sample
-    check_memory("samples", f"{count} samples for {given}", count * per_sample,
-                 f"{count} draws on a {size_h}×{size_w} canvas", f"Use samples={most} or fewer.")
+    check_memory("samples", text("effective_rf.budget.samples_given", count=count, given=given), count * per_sample,
+                 text("effective_rf.budget.draws", count=count, canvas=canvas),
+                 text("effective_rf.budget.draws_fix", most=most))
     return result
 
 
@@ -300,7 +305,7 @@ def erf_by_depth(
     """
     max_depth = as_positive_int(max_depth, "max_depth")
     if max_depth > MAX_DEPTH:
-        raise ValueError(f"max_depth: expected at most {MAX_DEPTH} layers, got {max_depth}. Use fewer layers.")
+        raise ValueError(explain("max_depth", "effective_rf.depth", got=str(max_depth), most=MAX_DEPTH))
     name, (k_h, k_w), fixed = _kernel_choice(weights, kernel_size)
     relu = _nonlinearity(nonlinearity)
     seed = as_seed(seed, "seed")
@@ -361,11 +366,7 @@ def _field(depth: int, local: torch.Tensor, canvas: tuple[int, int], shape: tupl
     gradient[i:i + size[0], j:j + size[1]] = magnitude
     total = float(gradient.sum())
     if not total > 0:
-        raise ValueError(
-            f"nonlinearity: with a ReLU after every layer, the centre output of depth {depth} is switched off "
-            f"(its ReLU at 0) in all {count} draws, so no gradient reaches the input and there is no effective "
-            "receptive field to measure. Use more samples, other weights, or nonlinearity='none'."
-        )
+        raise ValueError(text("effective_rf.switched_off", depth=depth, count=count))
     gradient = gradient / total
     centre, sigma = _measure(gradient)
     return EffectiveField(depth, (k_h, k_w), name, relu, gradient.to(torch.float32),
@@ -388,7 +389,7 @@ def effective_receptive_field(
     """
     depth = as_positive_int(depth, "depth")
     if depth > MAX_DEPTH:
-        raise ValueError(f"depth: expected at most {MAX_DEPTH} layers, got {depth}. Use fewer layers.")
+        raise ValueError(explain("depth", "effective_rf.depth", got=str(depth), most=MAX_DEPTH))
     return erf_by_depth(depth, kernel_size, weights, nonlinearity, samples=samples, seed=seed)[-1]
 
 
@@ -401,14 +402,13 @@ def fit_sqrt_growth(depths: Any, sigmas: Any) -> tuple[float, float]:
     depths = as_number_sequence(depths, "depths")
     sigmas = as_number_sequence(sigmas, "sigmas")
     if len(depths) != len(sigmas) or len(depths) < 2:
-        raise ValueError(f"depths, sigmas: expected two sequences of the same length ≥ 2, got {len(depths)} and "
-                         f"{len(sigmas)}.")
+        raise ValueError(explain("depths, sigmas", "effective_rf.fit.lengths", depths=len(depths),
+                                 sigmas=len(sigmas)))
     if min(depths) <= 0 or min(sigmas) <= 0:
-        raise ValueError("depths, sigmas: expected positive numbers (a log–log fit needs them), got "
-                         f"{min(depths):g} and {min(sigmas):g} at the smallest.")
+        raise ValueError(explain("depths, sigmas", "effective_rf.fit.positive", depth=f"{min(depths):g}",
+                                 sigma=f"{min(sigmas):g}"))
     if len(set(depths)) < 2:
-        raise ValueError(f"depths: expected at least two different depths (a fit of σ against L needs L to vary), "
-                         f"got only L = {depths[0]:g}.")
+        raise ValueError(explain("depths", "effective_rf.fit.vary", depth=f"{depths[0]:g}"))
     L = torch.tensor(depths, dtype=torch.float64)
     s = torch.tensor(sigmas, dtype=torch.float64)
     a = float((s * L.sqrt()).sum() / L.sum())

@@ -21,8 +21,9 @@ from typing import Any, NamedTuple
 import torch
 
 from .correlation import corr2d_fast
+from .i18n import text
 from .receptive_field import parse_stack
-from .validation import as_matrix, as_nonnegative_int, check_fits, check_loop, check_memory, describe
+from .validation import as_matrix, as_nonnegative_int, check_fits, check_loop, check_memory, describe, explain
 
 __all__ = ["feature_maps", "path_counts", "LayerPaths", "layer_geometry"]
 
@@ -36,23 +37,19 @@ def feature_maps(image: Any, kernels: Sequence[Any]) -> torch.Tensor:
     """
     X = as_matrix(image, "image").detach()
     if isinstance(kernels, (str, torch.Tensor)) or not isinstance(kernels, Sequence) or len(kernels) == 0:
-        raise TypeError(
-            f"kernels: expected a non-empty list of 2-D kernels, got {type(kernels).__name__}. "
-            "Pass e.g. [get_kernel('sobel x'), get_kernel('sobel y')]."
-        )
+        raise TypeError(explain("kernels", "feature_maps.kernels", got=type(kernels).__name__))
     checked = [as_matrix(K, f"kernels[{index}]").detach() for index, K in enumerate(kernels)]
     shape = tuple(checked[0].shape)
     for index, K in enumerate(checked):
         if tuple(K.shape) != shape:
-            raise ValueError(
-                f"kernels[{index}]: expected the shape of kernels[0], {shape}, so the feature maps line up, "
-                f"got {tuple(K.shape)}. Use kernels of one size in one stack."
-            )
+            raise ValueError(explain(f"kernels[{index}]", "feature_maps.same_shape", got=str(tuple(K.shape)),
+                                     shape=shape))
         check_fits(X, K, x_name="image", k_name=f"kernels[{index}]")
     out_h, out_w = X.shape[0] - shape[0] + 1, X.shape[1] - shape[1] + 1
-    check_memory("kernels", f"{len(checked)} kernels", len(checked) * out_h * out_w * X.element_size(),
-                 f"the stack of {len(checked)} feature maps of {out_h}×{out_w}",
-                 "Use fewer kernels or a smaller image.")
+    check_memory("kernels", text("feature_maps.memory.given", count=len(checked)),
+                 len(checked) * out_h * out_w * X.element_size(),
+                 text("feature_maps.memory.what", count=len(checked), shape=f"{out_h}×{out_w}"),
+                 text("feature_maps.memory.fix"))
     return torch.stack([corr2d_fast(X, K.to(X.dtype)) for K in checked])
 
 
@@ -100,10 +97,10 @@ def path_counts(kernel_sizes: Any, index: Any, strides: Any = None, dilations: A
     index = as_nonnegative_int(index, "index")
     geometry = layer_geometry(kernels, steps, gaps)
     field = geometry[-1][1]  # the input layer's units: the longest count array
-    check_memory("kernel_sizes", describe(kernels), 8 * field, f"the counts of the {field:,}-pixel receptive field",
-                 "Use fewer or smaller layers (or smaller strides and dilations).")
-    check_loop("kernel_sizes", describe(kernels), sum(kernels), "kernel taps in total (one step per tap)",
-               "Use fewer or smaller layers.")
+    check_memory("kernel_sizes", describe(kernels), 8 * field, text("feature_maps.paths.what", field=f"{field:,}"),
+                 text("feature_maps.paths.fix"))
+    check_loop("kernel_sizes", describe(kernels), sum(kernels), text("feature_maps.taps.what"),
+               text("feature_maps.taps.fix"))
     start, counts = index, torch.ones(1, dtype=torch.int64)
     layers = [LayerPaths(start, counts, *geometry[-1])]
     for depth in range(len(kernels) - 1, -1, -1):

@@ -7,7 +7,8 @@ import functools
 import numpy as np
 import torch
 
-from .validation import as_positive_int, check_memory
+from .i18n import text
+from .validation import as_positive_int, check_memory, message
 
 __all__ = ["edge_image", "diagonal_image", "sample_photo"]
 
@@ -30,8 +31,9 @@ def diagonal_image(size: int = 8) -> torch.Tensor:
     """
     size = as_positive_int(size, "size")
     if size < 2:
-        raise ValueError(f"size: expected at least 2 so the image has an edge, got {size}.")
-    check_memory("size", repr(size), 4 * size * size, f"a {size}×{size} float32 image", "Use a smaller size.")
+        raise ValueError(message("size", text("images.diagonal_size"), str(size)))
+    check_memory("size", repr(size), 4 * size * size, text("images.diagonal_what", shape=f"{size}×{size}"),
+                 text("images.smaller_size"))
     return torch.tril(torch.ones((size, size)))
 
 
@@ -72,9 +74,8 @@ def sample_photo(size: int | None = None) -> torch.Tensor:
     if size is not None:
         size = as_positive_int(size, "size")
         if size < 8:
-            raise ValueError(f"size: expected at least 8 pixels on the shorter side, got {size}.")
+            raise ValueError(message("size", text("images.photo_size"), str(size)))
         height, width = _photo_shape(size)
-        check_memory("size", repr(size), 4 * height * width, f"the {height}×{width} float32 photo",
-                     f"Use a smaller size; the photo itself is {PHOTO_SHAPE[0]}×{PHOTO_SHAPE[1]}, so sizes up to "
-                     f"{min(PHOTO_SHAPE)} add no detail.")
+        check_memory("size", repr(size), 4 * height * width, text("images.photo_what", shape=f"{height}×{width}"),
+                     text("images.photo_fix", shape=f"{PHOTO_SHAPE[0]}×{PHOTO_SHAPE[1]}", largest=min(PHOTO_SHAPE)))
     return _photo(size).clone()

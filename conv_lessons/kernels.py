@@ -1,13 +1,16 @@
 """A small catalog of named kernels (卷积核) to try on images.
 
-``KERNELS`` maps a name to a short description; :func:`get_kernel` returns a fresh tensor, so a
-learner can change it without changing the catalog.
+``KERNELS`` maps a name to a short description (in the language set by ``set_language``);
+:func:`get_kernel` returns a fresh tensor, so a learner can change it without changing the catalog.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+
 import torch
 
+from .i18n import text
 from .validation import as_choice
 
 __all__ = ["KERNELS", "get_kernel", "kernel_names"]
@@ -25,18 +28,32 @@ _VALUES: dict[str, list[list[float]]] = {
     "diagonal edge": [[0.0, -1.0], [1.0, 0.0]],
 }
 
-KERNELS: dict[str, str] = {
-    "chapter [[1, -1]]": "the chapter's edge detector: x[i, j] − x[i, j+1], finds vertical edges",
-    "chapter [[1, -1]].T": "the transpose: x[i, j] − x[i+1, j], finds horizontal edges",
-    "sobel x": "smoothed horizontal derivative: strong on vertical edges",
-    "sobel y": "smoothed vertical derivative: strong on horizontal edges",
-    "laplacian": "second derivative in both axes: responds to edges and fine detail, zero on flat and linear ramps",
-    "box blur": "the average of the 3×3 window",
-    "gaussian blur": "a weighted average, heavier in the centre",
-    "sharpen": "the pixel plus its difference from its neighbours",
-    "identity": "copies the centre pixel: the output is the input, cropped",
-    "diagonal edge": "x[i+1, j] − x[i, j+1]: finds edges along the main diagonal (bright below-left, dark above-right)",
-}
+
+class _Descriptions(Mapping[str, str]):
+    """Each kernel's name → its one-line description, in the current language (see :mod:`conv_lessons.i18n`)."""
+
+    def __getitem__(self, name: str) -> str:
+        if name not in _VALUES:
+            raise KeyError(name)
+        return text(f"kernels.{_KEYS[name]}")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_VALUES)
+
+    def __len__(self) -> int:
+        return len(_VALUES)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
+#: The catalogue key of each kernel's description (``kernels.<key>``).
+_KEYS = {"chapter [[1, -1]]": "chapter", "chapter [[1, -1]].T": "chapter_transposed", "sobel x": "sobel_x",
+         "sobel y": "sobel_y", "laplacian": "laplacian", "box blur": "box_blur", "gaussian blur": "gaussian_blur",
+         "sharpen": "sharpen", "identity": "identity", "diagonal edge": "diagonal_edge"}
+
+#: Each kernel's name → a one-line description of what it does, in the current language.
+KERNELS: Mapping[str, str] = _Descriptions()
 
 
 def kernel_names() -> list[str]:
@@ -46,5 +63,5 @@ def kernel_names() -> list[str]:
 
 def get_kernel(name: str) -> torch.Tensor:
     """Return a new float32 tensor holding the named kernel (see :data:`KERNELS`)."""
-    name = as_choice(name, "name", kernel_names(), "kernel_names() lists them.")
+    name = as_choice(name, "name", kernel_names(), text("kernels.names_fix"))
     return torch.tensor(_VALUES[name])

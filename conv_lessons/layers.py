@@ -11,6 +11,7 @@ from typing import Any
 import torch
 
 from . import chapter
+from .i18n import text
 from .source import shows
 from .validation import as_matrix, as_size_pair, check_fits, check_loop, check_memory
 
@@ -30,15 +31,15 @@ class Conv2D(chapter.Conv2D):
 
     def __init__(self, kernel_size: Any) -> None:
         k_h, k_w = as_size_pair(kernel_size, "kernel_size")
-        check_memory("kernel_size", repr(kernel_size), 4 * k_h * k_w, f"a {k_h}×{k_w} float32 weight",
-                     "Use a smaller kernel.")
+        check_memory("kernel_size", repr(kernel_size), 4 * k_h * k_w, text("layers.weight", shape=f"{k_h}×{k_w}"),
+                     text("validation.fix.smaller_kernel"))
         super().__init__((k_h, k_w))
 
     def forward(self, x: Any) -> torch.Tensor:
         """Return ``corr2d(x, weight) + bias`` for a 2-D input ``x`` at least as large as the kernel."""
         x = as_matrix(x, "x")
-        check_fits(x, self.weight, x_name="x", k_name="Conv2D kernel")
+        check_fits(x, self.weight, x_name="x", k_name=text("layers.kernel_name"))
         (n_h, n_w), (k_h, k_w) = x.shape, self.weight.shape
-        check_loop("x", f"an input of shape {(n_h, n_w)} and a {k_h}×{k_w} kernel", (n_h - k_h + 1) * (n_w - k_w + 1),
-                   "windows in corr2d's loop (one step per output element)", "Use a smaller input.")
+        check_loop("x", text("layers.loop.given", input=(n_h, n_w), kernel=f"{k_h}×{k_w}"),
+                   (n_h - k_h + 1) * (n_w - k_w + 1), text("correlation.loop.windows"), text("layers.loop.fix"))
         return super().forward(x)

@@ -25,28 +25,25 @@ from typing import Any, NamedTuple
 import torch
 
 from .correlation import output_shape
-from .validation import as_matrix, as_size_pair, check_fits, check_memory
+from .i18n import text
+from .validation import as_matrix, as_size_pair, check_fits, check_memory, explain
 
 __all__ = ["conv_matrix", "corr2d_matmul", "im2col", "window_indices", "conv_matrix_counts", "ConvMatrixCounts"]
 
 
 def _input_shape(input_shape: Any) -> tuple[int, int]:
     if isinstance(input_shape, torch.Tensor):
-        raise TypeError(
-            f"input_shape: expected a (height, width) pair such as (3, 3), got a tensor of shape "
-            f"{tuple(input_shape.shape)}. Pass X.shape rather than X."
-        )
+        raise TypeError(explain("input_shape", "matrix.input_shape", shape=tuple(input_shape.shape)))
     return as_size_pair(input_shape, "input_shape")
 
 
-def _check_table(name: str, given: str, shape: tuple[int, int], kernel_shape: tuple[int, int], itemsize: int,
-                 what: str) -> None:
-    """The (out_h·out_w)×(k_h·k_w) table of windows must fit in the package's memory budget."""
+def _check_table(name: str, given: str, shape: tuple[int, int], kernel_shape: tuple[int, int]) -> None:
+    """The (out_h·out_w)×(k_h·k_w) int64 table of window indices must fit in the package's memory budget."""
     out_h, out_w = output_shape(shape, kernel_shape)
     k_h, k_w = kernel_shape
     entries = out_h * out_w * k_h * k_w
-    check_memory(name, given, entries * itemsize, f"{what} ({out_h * out_w:,} windows × {k_h * k_w:,} pixels)",
-                 "Use a smaller input or kernel; corr2d_fast needs no such table.")
+    check_memory(name, given, entries * 8, text("matrix.table.what", windows=f"{out_h * out_w:,}",
+                                                 pixels=f"{k_h * k_w:,}"), text("matrix.table.fix"))
 
 
 def window_indices(input_shape: Any, kernel_shape: Any) -> torch.Tensor:
@@ -60,21 +57,22 @@ def window_indices(input_shape: Any, kernel_shape: Any) -> torch.Tensor:
     n_h, n_w = _input_shape(input_shape)
     k_h, k_w = as_size_pair(kernel_shape, "kernel_shape")
     out_h, out_w = output_shape((n_h, n_w), (k_h, k_w))
-    _check_table("input_shape, kernel_shape", f"{(n_h, n_w)} and {(k_h, k_w)}", (n_h, n_w), (k_h, k_w), 8,
-                 "the int64 table of window indices")
+    _check_table("input_shape, kernel_shape", text("matrix.table.given_shapes", input=(n_h, n_w), kernel=(k_h, k_w)),
+                 (n_h, n_w), (k_h, k_w))
     starts = (torch.arange(out_h)[:, None] * n_w + torch.arange(out_w)[None, :]).reshape(-1, 1)
     offsets = (torch.arange(k_h)[:, None] * n_w + torch.arange(k_w)[None, :]).reshape(1, -1)
     return starts + offsets
 
 
-def _check_dense(name: str, given: str, shape: tuple[int, int], kernel_shape: tuple[int, int],
-                 dtype: torch.dtype) -> None:
-    """A dense W must fit in the package's memory budget; the message points to the cheaper views."""
+def _check_dense(name: str, shape: tuple[int, int], kernel_shape: tuple[int, int], dtype: torch.dtype,
+                 given: str = "matrix.dense.given_shape") -> None:
+    """A dense W must fit in the package's memory budget; the message (``given``: the catalogue entry that
+    says what the caller passed) points to the cheaper views."""
     out_h, out_w = output_shape(shape, kernel_shape)
     rows, cols = out_h * out_w, shape[0] * shape[1]
     itemsize = torch.empty((), dtype=dtype).element_size()
-    check_memory(name, given, rows * cols * itemsize, f"the dense {rows:,}×{cols:,} matrix W",
-                 "W is mostly zeros: use im2col(X, K.shape), which stores only the windows, or corr2d_fast.")
+    check_memory(name, text(given, shape=shape, kernel=f"{kernel_shape[0]}×{kernel_shape[1]}"), rows * cols * itemsize,
+                 text("matrix.dense.what", rows=f"{rows:,}", columns=f"{cols:,}"), text("matrix.dense.fix"))
 
 
 def conv_matrix(input_shape: Any, K: Any) -> torch.Tensor:
@@ -89,7 +87,7 @@ def conv_matrix(input_shape: Any, K: Any) -> torch.Tensor:
     K = as_matrix(K, "K")
     k_h, k_w = K.shape
     check_fits((n_h, n_w), K)
-    _check_dense("input_shape", f"{(n_h, n_w)} with a {k_h}×{k_w} kernel", (n_h, n_w), (k_h, k_w), K.dtype)
+    _check_dense("input_shape", (n_h, n_w), (k_h, k_w), K.dtype)
     out_h, out_w = output_shape((n_h, n_w), (k_h, k_w))
     rows, cols = out_h * out_w, n_h * n_w
     columns = window_indices((n_h, n_w), (k_h, k_w))
@@ -112,7 +110,7 @@ def corr2d_matmul(X: Any, K: Any) -> torch.Tensor:
     dtype = torch.promote_types(X.dtype, K.dtype)
     X, K = X.to(dtype), K.to(dtype)
     shape = (int(X.shape[0]), int(X.shape[1]))
-    _check_dense("X", f"shape {shape} with a {K.shape[0]}×{K.shape[1]} kernel", shape, tuple(K.shape), dtype)
+    _check_dense("X", shape, tuple(K.shape), dtype, given="matrix.dense.given_x")
     W = conv_matrix(shape, K)
     return (W @ X.reshape(-1)).reshape(output_shape(shape, tuple(K.shape)))
 
@@ -132,8 +130,7 @@ def im2col(X: Any, kernel_shape: Any) -> torch.Tensor:
     k_h, k_w = as_size_pair(kernel_shape, "kernel_shape")
     check_fits(X, (k_h, k_w), k_name="kernel_shape")
     shape = (int(X.shape[0]), int(X.shape[1]))
-    _check_table("X, kernel_shape", f"shape {shape} and kernel_shape {(k_h, k_w)}", shape, (k_h, k_w), 8,
-                 "the int64 table of window indices")
+    _check_table("X, kernel_shape", text("matrix.table.given_x", shape=shape, kernel=(k_h, k_w)), shape, (k_h, k_w))
     return X.reshape(-1)[window_indices(shape, (k_h, k_w))].T
 
 

@@ -26,7 +26,8 @@ from typing import Any
 import torch
 
 from .correlation import corr2d_fast
-from .validation import as_choice, as_matrix, as_nonnegative_int, as_positive_int, check_memory, describe
+from .i18n import text
+from .validation import as_choice, as_matrix, as_nonnegative_int, as_positive_int, check_memory, describe, message
 
 __all__ = ["PADDING_MODES", "pad2d", "corr2d_padded", "conv_output_size", "conv_output_shape", "padding_limit"]
 
@@ -37,14 +38,14 @@ def _pair(value: Any, name: str, convert: Any) -> tuple[int, int]:
     """An int ``p`` → ``(p, p)``; a pair ``(a, b)`` → ``(a, b)``, each converted by ``convert``."""
     if isinstance(value, (tuple, list, torch.Size)):
         if len(value) != 2:
-            raise TypeError(f"{name}: expected one whole number or a (height, width) pair, got {describe(value)}.")
+            raise TypeError(message(name, text("padding.pair"), describe(value)))
         return convert(value[0], f"{name}[0]"), convert(value[1], f"{name}[1]")
     number = convert(value, name)
     return number, number
 
 
 def _mode(mode: Any) -> str:
-    return as_choice(mode, "mode", PADDING_MODES, "For no padding at all use padding=0.")
+    return as_choice(mode, "mode", PADDING_MODES, text("padding.mode_fix"))
 
 
 def padding_limit(n: int, mode: str) -> int | None:
@@ -60,13 +61,9 @@ def padding_limit(n: int, mode: str) -> int | None:
 def _check_padding(n: int, p: int, mode: str, axis: str) -> None:
     limit = padding_limit(n, mode)
     if limit is not None and p > limit:
-        why = ("reflect mirrors the image without repeating its edge pixel, so it can add at most n − 1"
-               if mode == "reflect" else "circular wraps the image around once, so it can add at most n")
-        raise ValueError(
-            f"padding: expected at most {limit} on the {axis} axis for {mode!r} padding of an input with "
-            f"{n} {'rows' if axis == 'height' else 'columns'}, got {p}. Invalid setup: {why} pixels. "
-            f"Use padding ≤ {limit}, or mode 'zeros' or 'replicate', which allow any amount."
-        )
+        expected = text(f"padding.limit.{axis}", limit=limit, mode=repr(mode), n=n)
+        fix = text(f"padding.limit.fix_{mode}", invalid=text("padding.invalid_setup"), limit=limit)
+        raise ValueError(message("padding", expected, str(p), fix))
 
 
 def _source_index(n: int, p: int, mode: str) -> torch.Tensor:
@@ -97,8 +94,8 @@ def pad2d(X: Any, padding: Any = 1, mode: str = "zeros") -> torch.Tensor:
     _check_padding(n_w, p_w, mode, "width")
     out_h, out_w = n_h + 2 * p_h, n_w + 2 * p_w
     check_memory("padding", repr(padding), out_h * out_w * X.element_size(),
-                 f"the padded {out_h}×{out_w} {str(X.dtype).removeprefix('torch.')} image",
-                 "Use less padding or a smaller image.")
+                 text("padding.memory.what", shape=f"{out_h}×{out_w}", dtype=str(X.dtype).removeprefix("torch.")),
+                 text("padding.memory.fix"))
     rows, cols = _source_index(n_h, p_h, mode), _source_index(n_w, p_w, mode)
     if mode != "zeros":
         return X[rows][:, cols]
@@ -123,10 +120,9 @@ def _output_size(n: Any, k: Any, padding: Any, stride: Any, k_name: str) -> int:
     p = as_nonnegative_int(padding, "padding")
     s = as_positive_int(stride, "stride")
     if k > n + 2 * p:
-        raise ValueError(
-            f"{k_name}: expected at most n + 2p = {n} + 2·{p} = {n + 2 * p} (the padded input), got {k}. "
-            f"Invalid setup: the window does not fit anywhere. Use a smaller kernel or padding ≥ {(k - n + 1) // 2}."
-        )
+        raise ValueError(message(k_name, text("padding.fits.expected", n=n, p=p, padded=n + 2 * p), str(k),
+                                 text("padding.fits.fix", invalid=text("padding.invalid_setup"),
+                                      padding=(k - n + 1) // 2)))
     return (n - k + 2 * p) // s + 1
 
 
@@ -140,8 +136,8 @@ def conv_output_shape(input_shape: Any, kernel_shape: Any, padding: Any = 0, str
     k_h, k_w = _pair(kernel_shape, "kernel_shape", as_positive_int)
     p_h, p_w = _pair(padding, "padding", as_nonnegative_int)
     s_h, s_w = _pair(stride, "stride", as_positive_int)
-    return (_output_size(n_h, k_h, p_h, s_h, "kernel height k_h"),
-            _output_size(n_w, k_w, p_w, s_w, "kernel width k_w"))
+    return (_output_size(n_h, k_h, p_h, s_h, text("padding.kernel_height")),
+            _output_size(n_w, k_w, p_w, s_w, text("padding.kernel_width")))
 
 
 def corr2d_padded(X: Any, K: Any, padding: Any = 0, stride: Any = 1, mode: str = "zeros") -> torch.Tensor:

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .validation import as_int_sequence, as_nonnegative_int
+from .i18n import text
+from .validation import as_int_sequence, as_nonnegative_int, message
 
 __all__ = ["receptive_field", "receptive_field_region", "feature_map_size", "parse_stack"]
 
@@ -29,10 +30,8 @@ def parse_stack(
     gaps = [1] * len(kernels) if dilations is None else as_int_sequence(dilations, "dilations")
     for name, values in (("strides", steps), ("dilations", gaps)):
         if len(values) != len(kernels):
-            raise ValueError(
-                f"{name}: expected one value per layer ({len(kernels)}, like kernel_sizes), got "
-                f"{len(values)}: {values}."
-            )
+            raise ValueError(message(name, text("receptive_field.per_layer.expected", layers=len(kernels)),
+                                     text("receptive_field.per_layer.got", count=len(values), values=values)))
     return kernels, steps, gaps
 
 
@@ -64,10 +63,8 @@ def feature_map_size(input_size: int, kernel_sizes: Any, strides: Any = None, di
     n = as_nonnegative_int(input_size, "input_size")
     for layer, (k, s) in enumerate(zip(kernels, steps)):
         if k > n:
-            raise ValueError(
-                f"kernel_sizes[{layer}]: expected a (dilated) kernel of at most {n} pixels, the size "
-                f"of the feature map it slides over, got {k}. Use fewer or smaller layers, or a larger input."
-            )
+            raise ValueError(message(f"kernel_sizes[{layer}]", text("receptive_field.too_deep.expected", n=n), str(k),
+                                     text("receptive_field.too_deep.fix")))
         n = (n - k) // s + 1
     return n
 
@@ -88,18 +85,16 @@ def receptive_field_region(
     """
     kernels, steps, _ = _layers(kernel_sizes, strides, dilations)
     if not (isinstance(position, (tuple, list)) and len(position) == 2):
-        raise TypeError(f"position: expected a (row, col) pair of whole numbers, got {position!r}.")
+        raise TypeError(message("position", text("receptive_field.position"), repr(position)))
     row, col = (as_nonnegative_int(p, f"position[{axis}]") for axis, p in enumerate(position))
     if input_shape is not None:
         if not (isinstance(input_shape, (tuple, list)) and len(input_shape) == 2):
-            raise TypeError(f"input_shape: expected a (height, width) pair, got {input_shape!r}.")
+            raise TypeError(message("input_shape", text("receptive_field.input_shape"), repr(input_shape)))
         limits = [feature_map_size(n, kernel_sizes, strides, dilations) for n in input_shape]
         for axis, (p, limit) in enumerate(zip((row, col), limits)):
             if p >= limit:
-                raise ValueError(
-                    f"position[{axis}]: expected 0 to {limit - 1} (the last feature map is "
-                    f"{limits[0]}×{limits[1]}), got {p}."
-                )
+                raise ValueError(message(f"position[{axis}]", text("receptive_field.position_range", last=limit - 1,
+                                                                    shape=f"{limits[0]}×{limits[1]}"), str(p)))
     size = receptive_field(kernel_sizes, strides, dilations)
     jump = 1
     for s in steps:

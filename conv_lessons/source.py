@@ -12,6 +12,9 @@ import textwrap
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from .i18n import text
+from .validation import message
+
 __all__ = ["show_source", "source_of", "shows"]
 
 T = TypeVar("T")
@@ -39,25 +42,25 @@ def source_of(obj: Any, *, docstring: bool = False) -> str:
     (marked with :func:`shows`), this is the book's listing.
     """
     if not (inspect.isfunction(obj) or inspect.isclass(obj) or inspect.ismethod(obj)):
-        raise TypeError(f"obj: expected a function or class, got {obj!r}.")
+        raise TypeError(message("obj", text("source.function_or_class"), repr(obj)))
     obj = _shown(obj)
-    text = textwrap.dedent(inspect.getsource(obj))
+    code = textwrap.dedent(inspect.getsource(obj))
     if not docstring:
         doc = inspect.getdoc(obj)
         raw = obj.__doc__
         if doc and raw:
             for quote in ('"""', "'''"):
                 block = f"{quote}{raw}{quote}"
-                if block in text:
-                    start = text.index(block)
-                    line_start = text.rfind("\n", 0, start) + 1
-                    line_end = text.find("\n", start + len(block))
-                    rest = text[line_end + 1:]
-                    if text[:line_start].rstrip().endswith(":") and rest.startswith("\n"):
+                if block in code:
+                    start = code.index(block)
+                    line_start = code.rfind("\n", 0, start) + 1
+                    line_end = code.find("\n", start + len(block))
+                    rest = code[line_end + 1:]
+                    if code[:line_start].rstrip().endswith(":") and rest.startswith("\n"):
                         rest = rest[1:]  # no blank line left between a class line and its body
-                    text = text[:line_start] + rest
+                    code = code[:line_start] + rest
                     break
-    return text.rstrip() + "\n"
+    return code.rstrip() + "\n"
 
 
 def show_source(obj: Any, *, docstring: bool = False) -> Any:

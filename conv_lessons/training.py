@@ -11,6 +11,7 @@ import torch
 from torch import nn
 
 from .correlation import output_shape
+from .i18n import text
 from .matrix import im2col
 from .validation import (
     LOOP_BUDGET,
@@ -23,6 +24,8 @@ from .validation import (
     check_fits,
     check_loop,
     check_memory,
+    explain,
+    message,
 )
 
 __all__ = ["learn_kernel", "stable_lr_limit", "loss_hessian", "DivergenceWarning"]
@@ -52,8 +55,7 @@ def loss_hessian(X: Any, kernel_size: Any = (1, 2)) -> torch.Tensor:
 def _check_hessian(kernel_size: tuple[int, int]) -> None:
     weights = kernel_size[0] * kernel_size[1]
     check_memory("kernel_size", repr(kernel_size), 8 * weights * weights,
-                 f"the {weights:,}×{weights:,} float64 Hessian (one row and column per kernel weight)",
-                 "Use a smaller kernel.")
+                 text("training.hessian", weights=f"{weights:,}"), text("validation.fix.smaller_kernel"))
 
 
 def stable_lr_limit(X: Any, kernel_size: Any = (1, 2)) -> float:
@@ -137,11 +139,9 @@ def _training_data(X: Any, Y: Any, kernel_size: Any) -> tuple[torch.Tensor, torc
     check_fits(X, kernel_size, k_name="kernel_size")
     expected = output_shape(tuple(X.shape), kernel_size)
     if tuple(Y.shape) != expected:
-        raise ValueError(
-            f"Y: expected shape {expected} (the output of a {kernel_size[0]}×{kernel_size[1]} kernel on "
-            f"X of shape {tuple(X.shape)}), got shape {tuple(Y.shape)}. Make Y with corr2d(X, K) "
-            "using a kernel of the same size."
-        )
+        raise ValueError(explain("Y", "training.y_shape", expected=expected,
+                                 kernel=f"{kernel_size[0]}×{kernel_size[1]}", x_shape=tuple(X.shape),
+                                 y_shape=tuple(Y.shape)))
     return X, Y, kernel_size
 
 
@@ -150,14 +150,14 @@ def _training_settings(lr: Any, num_epochs: Any, seed: Any, callback: Any,
     """Check the learning rate, the number of epochs (within the loop budget), the seed and the callbacks."""
     lr = as_positive_float(lr, "lr")
     num_epochs = as_nonnegative_int(num_epochs, "num_epochs")
-    check_loop("num_epochs", repr(num_epochs), num_epochs, "epochs",
-               f"Train for at most {LOOP_BUDGET:,} epochs; the chapter's kernel needs about 10.")
+    check_loop("num_epochs", repr(num_epochs), num_epochs, text("training.epochs"),
+               text("training.epochs_fix", budget=f"{LOOP_BUDGET:,}"))
     if print_every is not None:
         print_every = as_positive_int(print_every, "print_every")
     if seed is not None:
         seed = as_seed(seed, "seed")
     if callback is not None and not callable(callback):
-        raise TypeError(f"callback: expected a function callback(epoch, loss, weight), got {callback!r}.")
+        raise TypeError(message("callback", text("training.callback"), repr(callback)))
     return lr, num_epochs, seed, print_every
 
 
@@ -168,16 +168,14 @@ def _warn_if_diverged(losses: list[float], lr: float, X: torch.Tensor, kernel_si
     grew = len(losses) > 1 and losses[-1] > losses[0]
     if not (overflowed or grew):
         return
-    what = "overflowed to inf/nan" if overflowed else f"grew from {losses[0]:.4g} to {losses[-1]:.4g}"
+    if overflowed:
+        what = text("training.diverged.overflowed")
+    else:
+        what = text("training.diverged.grew", first=f"{losses[0]:.4g}", last=f"{losses[-1]:.4g}")
     try:
         limit = stable_lr_limit(X, kernel_size)
     except ValueError:  # a kernel too large for its Hessian within the memory budget: no bound to give
-        advice = "try a smaller lr."
+        advice = text("training.diverged.smaller_lr")
     else:
-        advice = (f"for this X and kernel size, gradient descent is stable only for lr < {limit:.4g} "
-                  f"(2 / the largest curvature of the loss); try lr={limit / 2:.2g}.")
-    warnings.warn(
-        f"learn_kernel diverged with lr={lr:g}: the loss {what}. {advice[0].upper()}{advice[1:]}",
-        DivergenceWarning,
-        stacklevel=3,
-    )
+        advice = text("training.diverged.limit", limit=f"{limit:.4g}", half=f"{limit / 2:.2g}")
+    warnings.warn(text("training.diverged", lr=f"{lr:g}", what=what, advice=advice), DivergenceWarning, stacklevel=3)

@@ -5,8 +5,14 @@ check raises ``TypeError`` (wrong kind of value) or ``ValueError`` (right kind, 
 with a message that names the argument, says what was given and what is expected, and where it
 helps, how to fix it::
 
-    K: expected a kernel no larger than the input X (6×8), got shape (7, 2). Use a smaller
-    kernel or a larger input.
+    K: expected a kernel no larger than the input X (6×8), got shape (7, 2). A window must fit
+    inside the image: use a smaller kernel or a larger input.
+
+Every message, here and in the modules that raise their own (``padding``, ``training``, …), is
+composed by :func:`message` (or :func:`explain`) from entries of the language catalogue
+(:mod:`conv_lessons.i18n`), so a learner who called ``set_language("zh")`` reads it in Chinese:
+``K：应为不大于输入 X（6×8）的卷积核，实际得到：形状 (7, 2)。…``.  The argument names (``X``,
+``K``, ``kernel_size``) are the Python names in both languages.
 
 Conversion policy: a 2-D floating-point ``torch.Tensor`` is used as it is (so autograd still flows
 through it); integer and bool tensors, nested lists/tuples of numbers and NumPy arrays (whatever
@@ -34,6 +40,8 @@ from typing import Any
 
 import torch
 
+from .i18n import catalogue, text
+
 __all__ = [
     "MEMORY_BUDGET",
     "LOOP_BUDGET",
@@ -52,6 +60,8 @@ __all__ = [
     "as_number_sequence",
     "as_choice",
     "describe",
+    "message",
+    "explain",
 ]
 
 #: The largest tensor (result or intermediate) any function of the package builds, in bytes.
@@ -67,18 +77,37 @@ SEED_LIMIT = 2**64 - 1
 def describe(value: Any) -> str:
     """A short description of ``value`` for error messages (its shape for tensors)."""
     if isinstance(value, torch.Tensor):
-        return f"a {value.dim()}-D tensor of shape {tuple(value.shape)} and dtype {value.dtype}"
+        return text("validation.describe.tensor", dim=value.dim(), shape=tuple(value.shape), dtype=value.dtype)
     if hasattr(value, "shape") and hasattr(value, "dtype"):
-        return f"an array of shape {tuple(value.shape)} and dtype {value.dtype}"
-    text = repr(value)
-    if len(text) > 60:
-        text = text[:57] + "..."
-    return f"{text} ({type(value).__name__})"
+        return text("validation.describe.array", shape=tuple(value.shape), dtype=value.dtype)
+    shown = repr(value)
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    return f"{shown} ({type(value).__name__})"
 
 
-def _message(name: str, expected: str, got: str, fix: str | None = None) -> str:
-    text = f"{name}: expected {expected}, got {got}."
-    return f"{text} {fix}" if fix else text
+def message(name: str, expected: str, got: str, fix: str | None = None) -> str:
+    """The one form of every error message, in the current language:
+    ``"<name>: expected <expected>, got <got>. <fix>"`` (``fix`` optional).
+
+    ``name`` is the argument's Python name (``"K"``, ``"kernel_size"``), the same in every language;
+    ``expected``, ``got`` and ``fix`` are texts already in the current language (from :func:`text`).
+    """
+    if fix:
+        return text("validation.form_fix", name=name, expected=expected, got=got, fix=fix)
+    return text("validation.form", name=name, expected=expected, got=got)
+
+
+def explain(name: str, key: str, /, *, got: str | None = None, **fields: Any) -> str:
+    """:func:`message` from the catalogue entries ``<key>.expected``, ``<key>.got`` and ``<key>.fix``.
+
+    ``<key>.fix`` is optional, and so is ``<key>.got`` when ``got`` is given (a value's ``repr``
+    or :func:`describe`).  ``fields`` fill in all three templates.
+    """
+    english = catalogue("en")
+    fix = text(f"{key}.fix", **fields) if f"{key}.fix" in english else None
+    return message(name, text(f"{key}.expected", **fields), text(f"{key}.got", **fields) if got is None else got,
+                   fix)
 
 
 # -- the size budget ------------------------------------------------------------------------------
@@ -90,29 +119,29 @@ def size_text(nbytes: float) -> str:
         if nbytes >= scale:
             value = nbytes / scale
             return f"{value:.3g} {unit}" if value < 1000 else f"{value:,.0f} {unit}"
-    return f"{int(nbytes)} bytes"
+    return text("validation.size.bytes", count=int(nbytes))
 
 
 def check_memory(name: str, given: str, nbytes: int, what: str, fix: str) -> None:
     """Raise ``ValueError`` if a tensor of ``nbytes`` bytes would exceed :data:`MEMORY_BUDGET`.
 
     ``given`` is what the caller passed (e.g. ``"padding 1000000000"``), ``what`` the tensor it would
-    build (e.g. ``"a 2000000003×2000000003 float32 image"``), ``fix`` how to stay within the budget.
+    build (e.g. ``"a 2000000003×2000000003 float32 image"``), ``fix`` how to stay within the budget:
+    texts in the current language, from the catalogue (:func:`~conv_lessons.i18n.text`).
     """
     if nbytes > MEMORY_BUDGET:
-        raise ValueError(
-            _message(name, f"a size within the package's memory budget of {size_text(MEMORY_BUDGET)} per tensor",
-                     f"{given}, for which {what} would need {size_text(nbytes)}", fix)
-        )
+        raise ValueError(message(name, text("validation.memory.expected", budget=size_text(MEMORY_BUDGET)),
+                                 text("validation.memory.got", given=given, what=what, size=size_text(nbytes)), fix))
 
 
 def check_loop(name: str, given: str, steps: int, what: str, fix: str) -> None:
-    """Raise ``ValueError`` if a Python loop would run more than :data:`LOOP_BUDGET` steps."""
+    """Raise ``ValueError`` if a Python loop would run more than :data:`LOOP_BUDGET` steps.
+
+    ``given``, ``what`` (the steps, counted: "epochs") and ``fix`` are texts in the current language.
+    """
     if steps > LOOP_BUDGET:
-        raise ValueError(
-            _message(name, f"at most {LOOP_BUDGET:,} {what} (the package's loop budget)",
-                     f"{given}, which would take {steps:,}", fix)
-        )
+        raise ValueError(message(name, text("validation.loop.expected", budget=f"{LOOP_BUDGET:,}", what=what),
+                                 text("validation.loop.got", given=given, steps=f"{steps:,}"), fix))
 
 
 def shape_text(shape: Sequence[int]) -> str:
@@ -129,10 +158,10 @@ def _is_numpy(value: Any) -> bool:
 
 def _shape_words(shape: tuple[int, ...]) -> str:
     if not shape:
-        return "a number"
+        return text("validation.shape.number")
     if len(shape) == 1:
-        return f"a row of {shape[0]} number{'s' if shape[0] != 1 else ''}"
-    return f"a {shape_text(shape)} block of numbers"
+        return text("validation.shape.row_one" if shape[0] == 1 else "validation.shape.row", count=shape[0])
+    return text("validation.shape.block", shape=shape_text(shape))
 
 
 def _nested_problem(value: Any, where: str) -> tuple[int, ...]:
@@ -141,18 +170,15 @@ def _nested_problem(value: Any, where: str) -> tuple[int, ...]:
         shapes = [_nested_problem(item, f"{where}[{index}]") for index, item in enumerate(value)]
         for index, shape in enumerate(shapes[1:], start=1):
             if shape != shapes[0]:
-                raise TypeError(_message(f"{where}[{index}]", f"{_shape_words(shapes[0])}, like {where}[0]",
-                                         _shape_words(shape),
-                                         "Rows must all have the same length and hold only numbers."))
+                raise TypeError(explain(f"{where}[{index}]", "validation.ragged", got=_shape_words(shape),
+                                        shape=_shape_words(shapes[0]), first=f"{where}[0]"))
         return (len(value),) + (shapes[0] if shapes else ())
     if isinstance(value, numbers.Real) or (isinstance(value, torch.Tensor) and value.dim() == 0
                                            and not value.is_complex()):
         return ()
     if isinstance(value, numbers.Complex) or (isinstance(value, torch.Tensor) and value.is_complex()):
-        raise TypeError(_message(where, "a real number", f"{value!r} (complex)",
-                                 "This package works with real numbers only."))
-    raise TypeError(_message(where, "a number", describe(value),
-                             "Rows must all have the same length and hold only numbers."))
+        raise TypeError(explain(where, "validation.complex_entry", value=repr(value)))
+    raise TypeError(explain(where, "validation.entry", got=describe(value)))
 
 
 def _from_nested(value: Any, name: str) -> torch.Tensor:
@@ -161,8 +187,7 @@ def _from_nested(value: Any, name: str) -> torch.Tensor:
         return torch.as_tensor(value, dtype=torch.float64)
     except (TypeError, ValueError, RuntimeError, OverflowError):
         _nested_problem(value, name)  # raises with the position of the problem
-        raise TypeError(_message(name, "a 2-D tensor or a list of equal-length rows of numbers", describe(value),
-                                 "Rows must all have the same length and hold only numbers.")) from None
+        raise TypeError(explain(name, "validation.nested", got=describe(value))) from None
 
 
 def _from_numpy(value: Any, name: str) -> torch.Tensor:
@@ -174,10 +199,9 @@ def _from_numpy(value: Any, name: str) -> torch.Tensor:
     if kind == "O":
         return _from_nested(array.tolist(), name)
     if kind == "c":
-        raise TypeError(_message(name, "real numbers", describe(array), "This package works with real numbers only."))
+        raise TypeError(explain(name, "validation.complex", got=describe(array)))
     if kind not in "biuf":
-        raise TypeError(_message(name, "an array of numbers", describe(array),
-                                 "Convert it with .astype(float) if it holds numbers."))
+        raise TypeError(explain(name, "validation.array_kind", got=describe(array)))
     return torch.from_numpy(array.astype(np.float64))
 
 
@@ -190,12 +214,8 @@ def check_finite(tensor: torch.Tensor, name: str) -> None:
     where = ", ".join(str(int(i)) for i in bad[0])
     value = float(tensor.detach()[tuple(bad[0])])
     count = len(bad)
-    more = f" ({count} non-finite entries)" if count > 1 else ""
-    raise ValueError(
-        _message(name, "finite numbers (no NaN or inf)", f"{value} at {name}[{where}]{more}",
-                 "The package refuses NaN and inf in every input, so no result is silently NaN. "
-                 f"Replace them, e.g. with torch.nan_to_num({name}).")
-    )
+    more = text("validation.finite.more", count=count) if count > 1 else ""
+    raise ValueError(explain(name, "validation.finite", value=value, name=name, where=where, more=more))
 
 
 def _to_float32(tensor: torch.Tensor, name: str) -> torch.Tensor:
@@ -205,11 +225,8 @@ def _to_float32(tensor: torch.Tensor, name: str) -> torch.Tensor:
     if bool(too_large.any()):
         position = too_large.nonzero()[0]
         where = ", ".join(str(int(i)) for i in position)
-        raise ValueError(
-            _message(name, f"numbers that fit in float32 (|x| ≤ {FLOAT32_MAX:.3g})",
-                     f"{float(tensor[tuple(position)]):g} at {name}[{where}], which would become inf",
-                     "Scale the values down.")
-        )
+        raise ValueError(explain(name, "validation.float32", limit=f"{FLOAT32_MAX:.3g}",
+                                 value=f"{float(tensor[tuple(position)]):g}", name=name, where=where))
     return tensor.to(torch.float32)
 
 
@@ -227,25 +244,17 @@ def as_matrix(value: Any, name: str) -> torch.Tensor:
     elif _is_numpy(value):
         tensor = _from_numpy(value, name)
     else:
-        raise TypeError(
-            _message(
-                name,
-                "a 2-D torch.Tensor (or a nested list of numbers)",
-                describe(value),
-                "Build one with torch.tensor([[...], [...]]).",
-            )
-        )
+        raise TypeError(explain(name, "validation.matrix_type", got=describe(value)))
     if tensor.is_complex():
-        raise TypeError(_message(name, "real numbers", describe(tensor), "This package works with real numbers only."))
+        raise TypeError(explain(name, "validation.complex", got=describe(tensor)))
     if tensor.dim() != 2:
-        fix = "Pass a single-channel image as (height, width)"
         if tensor.dim() > 2 and tensor.numel() and all(s == 1 for s in tensor.shape[:-2]):
-            fix += f"; here {name}.reshape({tensor.shape[-2]}, {tensor.shape[-1]}) does it"
-        raise ValueError(_message(name, "a 2-D tensor (height, width)", describe(tensor), fix + "."))
+            fix = text("validation.matrix_dim.reshape", name=name, height=tensor.shape[-2], width=tensor.shape[-1])
+        else:
+            fix = text("validation.matrix_dim.fix")
+        raise ValueError(message(name, text("validation.matrix_dim.expected"), describe(tensor), fix))
     if tensor.numel() == 0:
-        raise ValueError(
-            _message(name, "a non-empty 2-D tensor", describe(tensor), "Give it at least one row and column.")
-        )
+        raise ValueError(explain(name, "validation.matrix_empty", got=describe(tensor)))
     if tensor is not value:  # converted from a list or an array: float64 so far
         return _to_float32(tensor, name)
     if not tensor.is_floating_point():
@@ -258,14 +267,7 @@ def check_fits(X: Any, K: Any, x_name: str = "X", k_name: str = "K") -> None:
     """Raise ``ValueError`` if kernel ``K`` is taller or wider than input ``X`` (tensors or (height, width) shapes)."""
     (n_h, n_w), (k_h, k_w) = tuple(getattr(X, "shape", X)), tuple(getattr(K, "shape", K))
     if k_h > n_h or k_w > n_w:
-        raise ValueError(
-            _message(
-                k_name,
-                f"a kernel no larger than the input {x_name} ({n_h}×{n_w})",
-                f"shape {(k_h, k_w)}",
-                "A window must fit inside the image: use a smaller kernel or a larger input.",
-            )
-        )
+        raise ValueError(explain(k_name, "validation.fits", x_name=x_name, size=f"{n_h}×{n_w}", shape=(k_h, k_w)))
 
 
 # -- numbers --------------------------------------------------------------------------------------
@@ -283,39 +285,38 @@ def _is_int(value: Any) -> bool:
 def as_positive_int(value: Any, name: str) -> int:
     """Return ``value`` as an ``int`` ≥ 1, or raise ``TypeError``/``ValueError``."""
     if not _is_int(value):
-        raise TypeError(_message(name, "a positive whole number", describe(value)))
+        raise TypeError(message(name, text("validation.positive_int.type"), describe(value)))
     if int(value) < 1:
-        raise ValueError(_message(name, "a positive whole number (1 or more)", repr(int(value))))
+        raise ValueError(message(name, text("validation.positive_int.value"), repr(int(value))))
     return int(value)
 
 
 def as_nonnegative_int(value: Any, name: str) -> int:
     """Return ``value`` as an ``int`` ≥ 0, or raise ``TypeError``/``ValueError``."""
     if not _is_int(value):
-        raise TypeError(_message(name, "a whole number, 0 or more", describe(value)))
+        raise TypeError(message(name, text("validation.nonnegative_int"), describe(value)))
     if int(value) < 0:
-        raise ValueError(_message(name, "a whole number, 0 or more", repr(int(value))))
+        raise ValueError(message(name, text("validation.nonnegative_int"), repr(int(value))))
     return int(value)
 
 
 def as_seed(value: Any, name: str = "seed") -> int:
     """Return a random seed: a whole number from 0 to 2⁶⁴ − 1 (what ``torch.Generator`` accepts)."""
     if not _is_int(value):
-        raise TypeError(_message(name, f"a whole number from 0 to 2**64 − 1 = {SEED_LIMIT}", describe(value)))
+        raise TypeError(message(name, text("validation.seed.expected", limit=SEED_LIMIT), describe(value)))
     seed = int(value)
     if not 0 <= seed <= SEED_LIMIT:
-        raise ValueError(_message(name, f"a whole number from 0 to 2**64 − 1 = {SEED_LIMIT}", repr(seed),
-                                  "Any seed in that range works; 0 is the lessons' choice."))
+        raise ValueError(explain(name, "validation.seed", got=repr(seed), limit=SEED_LIMIT))
     return seed
 
 
 def as_positive_float(value: Any, name: str) -> float:
     """Return ``value`` as a finite ``float`` > 0, or raise ``TypeError``/``ValueError``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(_message(name, "a positive number such as 0.03", describe(value)))
+        raise TypeError(message(name, text("validation.positive_float.type"), describe(value)))
     number = float(value)
     if not math.isfinite(number) or number <= 0:
-        raise ValueError(_message(name, "a positive finite number such as 0.03", repr(value)))
+        raise ValueError(message(name, text("validation.positive_float.value"), repr(value)))
     return number
 
 
@@ -326,7 +327,7 @@ def as_size_pair(value: Any, name: str) -> tuple[int, int]:
         return size, size
     if isinstance(value, (tuple, list, torch.Size)) and len(value) == 2 and all(_is_int(v) for v in value):
         return as_positive_int(value[0], name), as_positive_int(value[1], name)
-    raise TypeError(_message(name, "a positive int or a (height, width) pair of positive ints", describe(value)))
+    raise TypeError(message(name, text("validation.size_pair"), describe(value)))
 
 
 def _as_list(value: Any) -> Any:
@@ -342,13 +343,14 @@ def as_int_sequence(value: Any, name: str, *, minimum: int = 1) -> list[int]:
         value = [value]
     value = _as_list(value)
     if not isinstance(value, Sequence) or isinstance(value, (str, bytes, bytearray)) or len(value) == 0:
-        raise TypeError(_message(name, "a non-empty list of whole numbers, one per layer", describe(value)))
+        raise TypeError(message(name, text("validation.int_sequence"), describe(value)))
     result = []
     for index, item in enumerate(value):
         if not _is_int(item):
-            raise TypeError(_message(f"{name}[{index}]", "a whole number", describe(item)))
+            raise TypeError(message(f"{name}[{index}]", text("validation.whole_number"), describe(item)))
         if int(item) < minimum:
-            raise ValueError(_message(f"{name}[{index}]", f"a whole number ≥ {minimum}", repr(int(item))))
+            raise ValueError(message(f"{name}[{index}]", text("validation.whole_number_at_least", minimum=minimum),
+                                     repr(int(item))))
         result.append(int(item))
     return result
 
@@ -357,23 +359,23 @@ def as_number_sequence(value: Any, name: str) -> list[float]:
     """Return a non-empty list of finite real numbers from a list, tuple, 1-D array or 1-D tensor."""
     value = _as_list(value)
     if not isinstance(value, Sequence) or isinstance(value, (str, bytes, bytearray)) or len(value) == 0:
-        raise TypeError(_message(name, "a non-empty list of numbers", describe(value)))
+        raise TypeError(message(name, text("validation.number_sequence"), describe(value)))
     result = []
     for index, item in enumerate(value):
         if isinstance(item, bool) or not isinstance(item, numbers.Real):
-            raise TypeError(_message(f"{name}[{index}]", "a number", describe(item)))
+            raise TypeError(message(f"{name}[{index}]", text("validation.shape.number"), describe(item)))
         number = float(item)
         if not math.isfinite(number):
-            raise ValueError(_message(f"{name}[{index}]", "a finite number", repr(item)))
+            raise ValueError(message(f"{name}[{index}]", text("validation.finite_number"), repr(item)))
         result.append(number)
     return result
 
 
 def as_choice(value: Any, name: str, choices: Sequence[str], fix: str | None = None) -> str:
     """Return ``value`` if it is one of the strings ``choices``; else a ``TypeError``/``ValueError`` listing them."""
-    listed = ", ".join(repr(c) for c in choices)
+    expected = text("validation.choice", choices=", ".join(repr(c) for c in choices))
     if not isinstance(value, str):
-        raise TypeError(_message(name, f"one of {listed}", describe(value), fix))
+        raise TypeError(message(name, expected, describe(value), fix))
     if value not in choices:
-        raise ValueError(_message(name, f"one of {listed}", describe(value), fix))
+        raise ValueError(message(name, expected, describe(value), fix))
     return value

@@ -204,12 +204,14 @@ def test_direction_typical_mistakes():
     fails(check_direction_kernel(CHAPTER_K, v=(1, 0)), "wrong direction", "90°")
     fails(check_direction_kernel(T([[1.0, 1.0]]), v=(0, 1)), "flat image", "sum to zero")
     fails(check_direction_kernel(T([[0.0, 1, 0], [1, -4, 1], [0, 1, 0]]), v=(1, 1)), "second derivative")
-    fails(check_direction_kernel(T([[-1.0, 0], [0, 1]]), v=(1, 2)), "away from v")
+    # Lesson 02 writes the direction as v = (v_h, v_w), so the feedback does too (issue 11, item 10).
+    result = fails(check_direction_kernel(T([[-1.0, 0], [0, 1]]), v=(1, 2)), "away from v", "v_h and v_w")
+    assert "v1" not in result.message and "v2" not in result.message
     fails(check_direction_kernel(T([[2.0]]), v=(1, 1)), "1×1")
     fails(check_direction_kernel(torch.zeros(2, 2), v=(1, 1)), "zero")
     unreadable(check_direction_kernel(T([1.0, -1.0]), v=(0, 1)), "1-D", "[[a, b, c]]")
     unreadable(check_direction_kernel(CHAPTER_K, v=(0, 0)), "non-zero")
-    unreadable(check_direction_kernel(CHAPTER_K, v="up"), "(v1, v2)")
+    unreadable(check_direction_kernel(CHAPTER_K, v="up"), "(v_h, v_w)")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -258,6 +260,15 @@ def test_min_kernel_size_numbers():
     fails(check_min_kernel_size(5, order=2), "not the minimum")
     fails(check_min_kernel_size(2.5, order=2), "whole number")
     unreadable(check_min_kernel_size("3", order=2))
+
+
+def test_min_kernel_size_counts_taps_in_good_grammar():
+    """One tap, two taps: never "1 taps" (issue 11, item 10)."""
+    result = fails(check_min_kernel_size(1, order=2), "too few")
+    assert "You say 1 tap: too few" in result.message and "1 taps" not in result.message
+    assert "You say 2 taps: too few" in fails(check_min_kernel_size(2, order=2)).message
+    assert "gives 1 tap: too few" in fails(check_min_kernel_size(lambda d: 1)).message
+    assert "gives 3 taps: they work" in fails(check_min_kernel_size(lambda d: d + 2)).message
     unreadable(check_min_kernel_size(lambda d: d + 1, order=2), "function")
 
 
@@ -646,6 +657,20 @@ def test_stable_lr_for_the_chapters_image():
     unreadable(check_stable_lr("1/30"))
 
 
+def test_stable_lr_points_first_at_what_the_core_showed():
+    """Lesson 03 asks for the limit (X.T, a 2×1 kernel) in its core, before the eigenvalues of H (Going
+    deeper): a wrong answer is pointed first at the loss curve and the training explorer's readout, and
+    only then at the eigenvalues (issue 11)."""
+    from conv_lessons.checks import check_stable_lr
+
+    X = edge_image()
+    for wrong, words in ((0.05, ("diverges", "the loss grows")), (0.02, ("converges", "larger rates"))):
+        message = fails(check_stable_lr(wrong, X=X.T, kernel_size=(2, 1)), *words, "training explorer's readout",
+                        "pairs of pixels", "Going deeper").message
+        assert message.index("loss") < message.index("training explorer") < message.index("Going deeper")
+        assert "Find the eigenvalues" not in message
+
+
 def test_stable_lr_for_the_diagonal_image():
     from conv_lessons.checks import check_stable_lr
 
@@ -730,6 +755,27 @@ def test_receptive_field_typical_mistakes():
     unreadable(check_receptive_field("7"))
     with pytest.raises(ValueError, match="strides"):
         check_receptive_field(7, [3, 3, 3], [2, 2])
+
+
+def test_receptive_field_hints_name_the_dilated_size_and_no_stride_that_is_not_there():
+    """With dilations, the fallback hints use k′ = d·(k − 1) + 1; with every stride 1 they say nothing
+    about strides or the jump J (issue 11, item 8)."""
+    from conv_lessons.checks import check_receptive_field
+
+    for wrong, words in ((11, ("Too small", "k′ − 1", "k′ = d·(k − 1) + 1")),
+                         (14, ("Off by one", "k′ − 1", "k′ = d·(k − 1) + 1")),
+                         (20, ("Too large", "k′ = d·(k − 1) + 1"))):
+        message = fails(check_receptive_field(wrong, [3, 3, 3], dilations=[1, 2, 4]), *words).message
+        assert "stride" not in message and "J" not in message, message
+    fails(check_receptive_field(17, [3, 3, 3], dilations=[1, 2, 4]), "dilated kernel sizes", "k′ − 1 pixels")
+    for wrong in (4, 6, 8, 12):  # no strides, no dilations
+        message = fails(check_receptive_field(wrong, [3, 3, 3])).message
+        assert "stride" not in message and "J" not in message and "k′" not in message, message
+    # Strides and dilations together: both are named.
+    fails(check_receptive_field(20, [3, 3, 3], [2, 1, 1], [1, 2, 1]), "k′ = d·(k − 1) + 1", "strides")
+    # Strides only: the jump J, and no k′.
+    message = fails(check_receptive_field(3, [3, 3, 3], [2, 2, 2]), "(k − 1)·J").message
+    assert "k′" not in message
 
 
 def test_receptive_field_hints_never_print_the_answer():

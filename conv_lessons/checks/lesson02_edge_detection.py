@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Callable
 from typing import Any
 
 import torch
 
 from ..correlation import corr2d_fast
+from ..i18n import text
 from ..images import diagonal_image
+from ..validation import message
 from .verdict import (
     CheckResult,
     _call,
@@ -29,24 +32,23 @@ from .verdict import (
 # --------------------------------------------------------------------------------------------
 
 _CHAPTER_K = torch.tensor([[1.0, -1.0]], dtype=torch.float64)
+# Each part of the exercise: the call it predicts, and the catalogue key of why the right answer is right.
 _DIAGONAL_CASES = {
-    "K": ("corr2d(X, K)", "K = [[1, −1]] takes left minus right, x[i, j] − x[i, j+1], so it marks every place "
-          "where a row changes; a diagonal edge changes every row, so it shows up as {line}."),
-    "X.T": ("corr2d(X.T, K)", "Transposing X mirrors the image across its diagonal, so each row of X.T steps the "
-            "other way; K still takes left minus right, so the mirrored edge shows up as {line}."),
-    "K.T": ("corr2d(X, K.T)", "K.T = [[1], [−1]] takes top minus bottom, x[i, j] − x[i+1, j], so it detects "
-            "change down the columns; a diagonal edge changes down every column too, so K.T sees it as {line}."),
+    "K": ("corr2d(X, K)", "check.lesson02.diagonal.why_K"),
+    "X.T": ("corr2d(X.T, K)", "check.lesson02.diagonal.why_XT"),
+    "K.T": ("corr2d(X, K.T)", "check.lesson02.diagonal.why_KT"),
 }
 
 
 def _line_of(values: torch.Tensor) -> str:
-    """'a line of 1s', 'a line of −1s' or 'a line of ±1s' for the non-zero values of an edge map."""
+    """'a line of 1s', 'a line of −1s' or 'lines of −1s and 1s' for the non-zero values of an edge map."""
     nonzero = sorted({round(float(v), 6) for v in values[values.abs() > 1e-6]})
     if not nonzero:
-        return "nothing at all"
+        return text("check.lesson02.diagonal.nothing")
     if len(nonzero) == 1:
-        return f"a line of {_fmt(nonzero[0])}s"
-    return "lines of " + " and ".join(f"{_fmt(v)}s" for v in nonzero[:3])
+        return text("check.lesson02.diagonal.line", value=_fmt(nonzero[0]))
+    return text("check.lesson02.diagonal.lines", values=text("check.lesson02.diagonal.and").join(
+        text("check.lesson02.diagonal.values", value=_fmt(v)) for v in nonzero[:3]))
 
 
 def _diagonal_inputs(case: str, X: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -63,34 +65,31 @@ def check_diagonal_edges(Y: Any, case: str = "K", X: Any = None) -> CheckResult:
     flipped sign, a one-pixel shift, or an answer that belongs to another part.
     """
     if case not in _DIAGONAL_CASES:
-        raise ValueError(f"case: expected one of {list(_DIAGONAL_CASES)}, got {case!r}.")
+        raise ValueError(message("case", text("validation.choice", choices=list(_DIAGONAL_CASES)), repr(case)))
     call, why = _DIAGONAL_CASES[case]
-    exercise = f"diagonal edges, {call}"
+    exercise = text("check.lesson02.diagonal.exercise", call=call)
 
     def judge() -> tuple[bool, str]:
-        image = diagonal_image() if X is None else _matrix_answer(X, "the image X")
+        image = diagonal_image() if X is None else _matrix_answer(X, text("check.lesson02.diagonal.image"))
         image = image.to(torch.float64)
         A, B = _diagonal_inputs(case, image)
         if B.shape[0] > A.shape[0] or B.shape[1] > A.shape[1]:
-            raise _Reject(f"The image X ({_shape_text(image.shape)}) is too small for the kernel; use at least 2×2.")
+            raise _Reject(text("check.lesson02.diagonal.too_small", shape=_shape_text(image.shape)))
         truth = corr2d_fast(A, B)  # corr2d's numbers, kept in float64
-        rule = (f"corr2d of a {_shape_text(A.shape)} image with a {_shape_text(B.shape)} kernel has "
-                "(n_h − k_h + 1) × (n_w − k_w + 1) entries")
+        rule = text("check.lesson02.diagonal.rule", image=_shape_text(A.shape), kernel=_shape_text(B.shape))
         if _is_shape(Y):
             shape = tuple(int(s) for s in Y)
             if shape == tuple(truth.shape):
-                return True, (f"The shape is right: {rule}. (Only the shape was checked: pass the predicted "
-                              "tensor itself to check its values too.)")
+                return True, text("check.lesson02.diagonal.shape_only", rule=rule)
             return False, _shape_hint(shape, tuple(truth.shape), rule)
-        guess = _matrix_answer(Y, f"your prediction of {call}")
+        guess = _matrix_answer(Y, text("check.lesson02.diagonal.prediction", call=call))
         if tuple(guess.shape) != tuple(truth.shape):
             return False, _shape_hint(tuple(guess.shape), tuple(truth.shape), rule)
         if torch.allclose(guess, truth, atol=1e-6):
-            return True, why.format(line=_line_of(truth))
+            return True, text(why, line=_line_of(truth))
         return False, _diagonal_hint(guess, truth, case, image)
 
-    return _run(exercise, f"your predicted output of {call}, a tensor (or its shape, a (rows, columns) pair)",
-                Y, judge)
+    return _run(exercise, text("check.lesson02.diagonal.blank", call=call), Y, judge)
 
 
 def _is_shape(value: Any) -> bool:
@@ -102,34 +101,34 @@ def _is_shape(value: Any) -> bool:
 
 def _shape_hint(shape: tuple[int, ...], truth: tuple[int, ...], rule: str) -> str:
     if shape == truth[::-1]:
-        return f"Your prediction is {_shape_text(shape)}: rows and columns are swapped. Remember: {rule}."
-    return f"Wrong shape: your prediction is {_shape_text(shape)}, but {rule}."
+        return text("check.lesson02.diagonal.swapped", shape=_shape_text(shape), rule=rule)
+    return text("check.lesson02.diagonal.wrong_shape", shape=_shape_text(shape), rule=rule)
 
 
 def _diagonal_hint(guess: torch.Tensor, truth: torch.Tensor, case: str, image: torch.Tensor) -> str:
-    rule = "top minus bottom, x[i, j] − x[i+1, j]" if case == "K.T" else "left minus right, x[i, j] − x[i, j+1]"
+    rule = text("check.lesson02.diagonal.top_minus_bottom" if case == "K.T"
+                else "check.lesson02.diagonal.left_minus_right")
     if not truth.abs().sum() and guess.abs().sum():
-        return "The output is all zeros here: this kernel sees no change in the direction it compares."
+        return text("check.lesson02.diagonal.all_zeros")
     if not guess.abs().sum():
-        return f"This kernel does respond to this image: it computes {rule}. Where does that change?"
+        return text("check.lesson02.diagonal.does_respond", rule=rule)
     if torch.allclose(guess, -truth, atol=1e-6):
-        return f"Off by a sign: every entry has the opposite sign. The kernel computes {rule}."
+        return text("check.lesson02.diagonal.sign", rule=rule)
     for other in _DIAGONAL_CASES:
         A, B = _diagonal_inputs(other, image)
         if other != case and B.shape[0] <= A.shape[0] and B.shape[1] <= A.shape[1]:
             other_truth = corr2d_fast(A, B)
             if guess.shape == other_truth.shape and torch.allclose(guess, other_truth, atol=1e-6):
-                return f"That is the answer to another part ({_DIAGONAL_CASES[other][0]}), not to this one."
+                return text("check.lesson02.diagonal.other_part", call=_DIAGONAL_CASES[other][0])
     for shift in ((0, 1), (0, -1), (1, 0), (-1, 0)):
         if torch.allclose(torch.roll(truth, shift, dims=(0, 1)), guess, atol=1e-6) or torch.allclose(
             torch.roll(guess, shift, dims=(0, 1)), truth, atol=1e-6
         ):
-            return (f"Right values, but shifted by one pixel. Output (i, j) is {rule}: "
-                    "the window's top-left corner sits at (i, j).")
+            return text("check.lesson02.diagonal.shifted", rule=rule)
     if torch.equal(guess.abs() > 1e-6, truth.abs() > 1e-6):
-        return f"The non-zero entries are in the right places, but some values are wrong. The kernel computes {rule}."
+        return text("check.lesson02.diagonal.some_values", rule=rule)
     wrong = int((~torch.isclose(guess, truth, atol=1e-6)).sum())
-    return f"{wrong} of the {truth.numel()} entries are wrong. Each output is {rule}: go row by row."
+    return text("check.lesson02.diagonal.entries_wrong", wrong=wrong, total=truth.numel(), rule=rule)
 
 
 # --------------------------------------------------------------------------------------------
@@ -151,60 +150,52 @@ def _direction(v: Any) -> tuple[float, float]:
         v = v.tolist()
     if not (isinstance(v, (tuple, list)) and len(v) == 2 and all(
             isinstance(x, numbers.Real) and not isinstance(x, bool) for x in v)):
-        raise _Reject(f"Expected the direction v as a pair (v1, v2) = (down, right); got {_kind(v)}.")
-    v1, v2 = float(v[0]), float(v[1])
-    norm = math.hypot(v1, v2)
+        raise _Reject(text("check.lesson02.direction.not_a_pair", kind=_kind(v)))
+    v_h, v_w = float(v[0]), float(v[1])
+    norm = math.hypot(v_h, v_w)
     if not math.isfinite(norm) or norm == 0:
-        raise _Reject(f"Expected a non-zero, finite direction v; got {v!r}.")
-    return v1 / norm, v2 / norm
+        raise _Reject(text("check.lesson02.direction.zero", v=repr(v)))
+    return v_h / norm, v_w / norm
 
 
 def check_direction_kernel(K: Any, v: Any = (1, 1)) -> CheckResult:
-    """Exercise 2a: a kernel that detects edges orthogonal to the direction ``v = (v1, v2)``.
+    """Exercise 2a: a kernel that detects edges orthogonal to the direction ``v = (v_h, v_w)``.
 
-    ``v1`` points down the rows and ``v2`` right along the columns (tensor order, like
-    ``X[i, j]``), so the chapter's K = [[1, −1]] detects change along v = (0, 1).  The kernel is
+    ``v_h`` points down the rows and ``v_w`` right along the columns (tensor order, like
+    ``X[i, j]``, as lesson 02 writes it), so the chapter's K = [[1, −1]] detects change along
+    v = (0, 1).  The kernel is
     tried on soft edges (brightness ramps): it must output 0 on a flat image, respond to a ramp
     along v, and output ~0 (within 5°) for a ramp perpendicular to v, i.e. an edge running along v.
     Either sign is right (``K`` and ``−K`` find the same edges); any size is allowed.
     """
-    exercise = "edge detector for a direction v"
+    exercise = text("check.lesson02.direction.exercise")
 
     def judge() -> tuple[bool, str]:
         unit = _direction(v)
-        kernel = _matrix_answer(K, "a kernel")
+        kernel = _matrix_answer(K, text("check.lesson02.a_kernel"))
         if kernel.numel() < 2:
-            return False, "A 1×1 kernel only rescales each pixel; it cannot compare neighbours. Use at least 2 weights."
+            return False, text("check.lesson02.direction.one_weight")
         scale = float(kernel.abs().sum())
         if scale == 0:
-            return False, "All weights are zero, so it responds to nothing."
+            return False, text("check.lesson02.all_zero")
         flat = float(kernel.sum())
         if abs(flat) > 1e-6 * scale + 1e-9:
-            return False, (f"It responds to a flat image: on a constant image of 1s it outputs {_fmt(flat)}, not 0. "
-                           "An edge detector compares pixels, so its weights must sum to zero.")
+            return False, text("check.lesson02.direction.flat", output=_fmt(flat))
         perpendicular = (-unit[1], unit[0])
         along = float(corr2d_fast(_ramp(unit, tuple(kernel.shape)), kernel)[0, 0])
         across = float(corr2d_fast(_ramp(perpendicular, tuple(kernel.shape)), kernel)[0, 0])
         if math.hypot(along, across) < 1e-6 * scale:
-            return False, ("It outputs 0 on every straight brightness ramp, so it does not see a straight edge's "
-                           "slope at all (it only reacts where the slope changes, like a second derivative). "
-                           "Use differences of neighbouring pixels: a first derivative.")
+            return False, text("check.lesson02.direction.second_derivative")
         angle = math.degrees(math.atan2(abs(across), abs(along)))
         if angle > 90 - _DIRECTION_TOLERANCE_DEGREES:
-            return False, ("It detects the wrong direction: it responds to change perpendicular to v, i.e. to "
-                           "edges that run across v. You are 90° off: an edge orthogonal to v is where brightness "
-                           "changes along v.")
+            return False, text("check.lesson02.direction.perpendicular")
         if angle > _DIRECTION_TOLERANCE_DEGREES:
-            return False, (f"It detects a direction {angle:.0f}° away from v: on a ramp rising 1 per pixel along v "
-                           f"it outputs {_fmt(along)}, but on a ramp perpendicular to v it outputs {_fmt(across)} "
-                           "instead of 0. Weigh the two axes in proportion to v1 and v2.")
-        sign = ("positive where brightness increases along v" if along > 0 else
-                "positive where brightness decreases along v, like the chapter's [[1, −1]]")
-        return True, (f"On a ramp rising 1 per pixel along v it outputs {_fmt(along)}; on a ramp perpendicular to v, "
-                      f"i.e. an edge running along v, it outputs {_fmt(across)}. Its response is {sign} (−K works "
-                      "just as well).")
+            return False, text("check.lesson02.direction.off_angle", angle=f"{angle:.0f}", along=_fmt(along),
+                               across=_fmt(across))
+        return True, text("check.lesson02.direction.correct_increases" if along > 0
+                          else "check.lesson02.direction.correct_decreases", along=_fmt(along), across=_fmt(across))
 
-    return _run(exercise, "your kernel, a 2-D tensor such as torch.tensor([[a, b], [c, d]])", K, judge)
+    return _run(exercise, text("check.lesson02.kernel_blank"), K, judge)
 
 
 # --------------------------------------------------------------------------------------------
@@ -222,8 +213,8 @@ def _moments(kernel: torch.Tensor) -> dict[str, float]:
     }.items()}
 
 
-_AXES = {"height": "along the height (down the columns)", "width": "along the width (along the rows)",
-         "both": "along both axes (the Laplacian)"}
+# The axes a second derivative can be taken along (the catalogue says each one in words: check.lesson02.axis.*).
+_AXES = ("height", "width", "both")
 
 
 def check_second_derivative(K: Any, axis: str | None = None) -> CheckResult:
@@ -237,50 +228,43 @@ def check_second_derivative(K: Any, axis: str | None = None) -> CheckResult:
     note that it is not minimal.
     """
     if axis is not None and axis not in _AXES:
-        raise ValueError(f"axis: expected None or one of {list(_AXES)}, got {axis!r}.")
-    exercise = "second-derivative kernel"
+        raise ValueError(message("axis", text("check.author.none_or_one_of", choices=list(_AXES)), repr(axis)))
+    exercise = text("check.lesson02.second.exercise")
 
     def judge() -> tuple[bool, str]:
-        kernel = _matrix_answer(K, "a kernel")
+        kernel = _matrix_answer(K, text("check.lesson02.a_kernel"))
         scale = float(kernel.abs().sum())
         if scale == 0:
-            return False, "All weights are zero, so it responds to nothing."
+            return False, text("check.lesson02.all_zero")
         m = _moments(kernel)
         tol = 1e-6 * scale * (1 + max(kernel.shape) ** 2)
         if abs(m["1"]) > tol:
-            return False, (f"It responds to a flat image (a constant image of 1s gives {_fmt(m['1'])}); the "
-                           "derivative of a constant is 0, so the weights must sum to zero.")
+            return False, text("check.lesson02.second.flat", output=_fmt(m["1"]))
         if abs(m["i"]) > tol or abs(m["j"]) > tol:
-            return False, ("It responds to a straight ramp (brightness rising evenly), whose second derivative is "
-                           "0: it still contains a first derivative. Make it symmetric around its centre.")
+            return False, text("check.lesson02.second.ramp")
         if abs(m["ij"]) > tol:
-            return False, ("It responds to the saddle i·j, a mixed derivative ∂²/∂i∂j; the second derivative along "
-                           "an axis (or the Laplacian) ignores it.")
+            return False, text("check.lesson02.second.saddle")
         c_h, c_w = m["ii"] / 2, m["jj"] / 2  # the kernel computes c_h·∂²/∂i² + c_w·∂²/∂j²
         if abs(c_h) <= tol and abs(c_w) <= tol:
-            return False, ("It outputs 0 on every quadratic (x²) brightness too, so it measures a higher derivative "
-                           "(third or more), not the second. Use fewer taps.")
+            return False, text("check.lesson02.second.higher")
         if abs(c_h) > tol and abs(c_w) > tol and abs(c_h - c_w) > tol:
-            return False, ("It takes second derivatives along both axes but weighs them differently. Use one row "
-                           "or one column for one axis, or equal weights for the Laplacian.")
+            return False, text("check.lesson02.second.unequal")
         found = "both" if abs(c_h) > tol and abs(c_w) > tol else ("height" if abs(c_h) > tol else "width")
         c = c_h if found == "height" else c_w
         if c < 0:
-            return False, ("Off by a sign: it computes −f″. On brightness that curves up (x², whose second "
-                           "derivative is +2) it outputs a negative number.")
+            return False, text("check.lesson02.second.sign")
         if axis is not None and found != axis:
-            return False, (f"It is a second derivative {_AXES[found]}, but this exercise asks for one {_AXES[axis]}.")
+            return False, text("check.lesson02.second.other_axis", found=text(f"check.lesson02.axis.{found}"),
+                               asked=text(f"check.lesson02.axis.{axis}"))
         rows, cols = torch.nonzero(kernel.abs() > 1e-12 * scale, as_tuple=True)
         extent = (int(rows.max() - rows.min()) + 1, int(cols.max() - cols.min()) + 1)
         minimal = {"width": (1, 3), "height": (3, 1), "both": (3, 3)}[found]
-        note = "" if extent == minimal else (f" It is larger than it needs to be ({_shape_text(extent)} non-zero "
-                                             "region): see the question on the minimum size.")
-        scaled = "" if abs(c - 1) < 1e-9 else f" (times {_fmt(c)}, which is fine)"
-        return True, (f"A second derivative {_AXES[found]}{scaled}: 0 on flat and linear brightness, positive on "
-                      "brightness that curves up. It responds most strongly to thin lines and isolated dots, where "
-                      f"the slope changes fastest.{note}")
+        note = "" if extent == minimal else text("check.lesson02.second.not_minimal", shape=_shape_text(extent))
+        scaled = "" if abs(c - 1) < 1e-9 else text("check.lesson02.second.scaled", factor=_fmt(c))
+        return True, text("check.lesson02.second.correct", axis=text(f"check.lesson02.axis.{found}"), scaled=scaled,
+                          note=note)
 
-    return _run(exercise, "your kernel, a 2-D tensor such as torch.tensor([[a, b, c]])", K, judge)
+    return _run(exercise, text("check.lesson02.second.blank"), K, judge)
 
 
 def check_min_kernel_size(answer: Any, order: int | None = None) -> CheckResult:
@@ -291,53 +275,53 @@ def check_min_kernel_size(answer: Any, order: int | None = None) -> CheckResult:
     size for every order; it is tried for d = 1 … 8.
     """
     if order is not None and (isinstance(order, bool) or not isinstance(order, numbers.Integral) or order < 1):
-        raise ValueError(f"order: expected None or a whole number ≥ 1, got {order!r}.")
-    exercise = "minimum kernel size" if order is None else f"minimum kernel size for derivative order {order}"
+        raise ValueError(message("order", text("check.author.none_or_whole_number"), repr(order)))
+    exercise = (text("check.lesson02.min_size.exercise") if order is None
+                else text("check.lesson02.min_size.exercise_order", order=order))
 
     def size_of(value: Any, what: str) -> float:
         if isinstance(value, (tuple, list, torch.Size)) and len(value) == 2:
-            sizes = [_number_answer(s, "a whole number") for s in value]
+            sizes = [_number_answer(s, text("validation.whole_number")) for s in value]
             if 1 in sizes:
                 return max(sizes)
             if sizes[0] == sizes[1]:
                 return sizes[0]
-            raise _Reject(f"Expected {what}; got the shape {tuple(value)}. Give one number (taps along the axis).")
+            raise _Reject(text("check.lesson02.min_size.shape", what=what, shape=tuple(value)))
         return _number_answer(value, what)
 
-    def verdict(size: float, d: int, where: str) -> tuple[bool, str]:
+    def verdict(size: float, d: int, given: Callable[[str], str]) -> tuple[bool, str]:
+        """The verdict on ``size`` for order ``d``; ``given(size)`` says who gave it (you, your function)."""
         if size != int(size):
-            return False, f"{where}{_fmt(size)}, which is not a whole number of taps."
+            return False, text("check.lesson02.min_size.not_whole", given=given(_fmt(size)))
+        taps = text("check.lesson02.min_size.tap" if size == 1 else "check.lesson02.min_size.taps", count=int(size))
         if size < d + 1:
-            return False, (f"{where}{int(size)} taps: too few. A difference of order {d} must give 0 on every "
-                           f"polynomial of degree below {d} and still respond to degree {d}: how many samples does "
-                           f"it take to tell a polynomial of degree {d} from one of lower degree?")
+            return False, text("check.lesson02.min_size.too_few", given=given(taps), d=d)
         if size > d + 1:
-            return False, f"{where}{int(size)} taps: they work, but fewer do too, so that is not the minimum."
+            return False, text("check.lesson02.min_size.too_many", given=given(taps))
         return True, ""
 
     def judge() -> tuple[bool, str]:
         if order is not None:
             if callable(answer):
-                raise _Reject(f"Expected a number (the size for order {order}); got a function.")
-            passed, text = verdict(size_of(answer, "a whole number of taps"), order, "You say ")
+                raise _Reject(text("check.lesson02.min_size.function_given", order=order))
+            passed, explanation = verdict(size_of(answer, text("check.lesson02.min_size.what")), order,
+                                          lambda size: text("check.lesson02.min_size.you_say", size=size))
             if passed:
-                return True, (f"{order + 1} taps: with n samples you can cancel every polynomial of degree below "
-                              f"{order} and still see degree {order} only when n ≥ {order + 1}.")
-            return False, text
+                return True, text("check.lesson02.min_size.correct_order", taps=order + 1, order=order)
+            return False, explanation
         if not callable(answer):
-            raise _Reject(f"Expected a function of the order d, e.g. lambda d: ..., that returns the size; got "
-                          f"{_kind(answer)}.")
+            raise _Reject(text("check.lesson02.min_size.not_a_function", kind=_kind(answer)))
         for d in range(1, 9):
-            passed, text = verdict(size_of(_call(answer, d), f"a whole number from your function for d = {d}"), d,
-                                   f"For d = {d} your function gives ")
+            passed, explanation = verdict(
+                size_of(_call(answer, d), text("check.lesson02.min_size.from_function", d=d)), d,
+                lambda size, d=d: text("check.lesson02.min_size.function_gives", d=d, size=size))
             if not passed:
                 if d > 1:
-                    text += " (The chapter's [[1, −1]] is the first-derivative case, d = 1.)"
-                return False, text
-        return True, ("Right for every order tried (d = 1 … 8): a derivative of order d needs d + 1 samples, like "
-                      "[[1, −1]] for d = 1 and [[1, −2, 1]] for d = 2.")
+                    explanation += text("check.lesson02.min_size.first_derivative")
+                return False, explanation
+        return True, text("check.lesson02.min_size.correct_function")
 
-    blank = "a function of the order d that returns the size" if order is None else "a number (how many taps)"
+    blank = text("check.lesson02.min_size.blank_function" if order is None else "check.lesson02.min_size.blank_number")
     return _run(exercise, blank, answer, judge)
 
 
@@ -353,26 +337,21 @@ def check_blur_kernel(K: Any) -> CheckResult:
     non-zero weight only copies or shifts the image).  Then a constant image stays constant and
     white noise's variance drops to Σw² of its value (the verdict says by how much).
     """
-    exercise = "blur kernel"
+    exercise = text("check.lesson02.blur.exercise")
 
     def judge() -> tuple[bool, str]:
-        kernel = _matrix_answer(K, "a kernel")
+        kernel = _matrix_answer(K, text("check.lesson02.a_kernel"))
         if bool((kernel < -1e-9).any()):
-            return False, ("It has negative weights. A blur averages neighbours; subtracting them sharpens or "
-                           "detects edges instead.")
+            return False, text("check.lesson02.blur.negative")
         total = float(kernel.sum())
         if total == 0:
-            return False, "All weights are zero: the output is black, whatever the input."
+            return False, text("check.lesson02.blur.all_zero")
         if abs(total - 1) > 1e-2:
-            return False, (f"Not normalised: the weights sum to {_fmt(total)}, so a constant image of 1s becomes "
-                           f"{_fmt(total)}s and the picture gets {'brighter' if total > 1 else 'darker'}. "
-                           "Divide by the sum.")
+            return False, text("check.lesson02.blur.brighter" if total > 1 else "check.lesson02.blur.darker",
+                               total=_fmt(total))
         if int((kernel > 1e-9).sum()) < 2:
-            return False, ("Only one weight is non-zero, so it copies (and maybe shifts) the image without "
-                           "mixing neighbours: nothing gets blurred.")
+            return False, text("check.lesson02.blur.one_weight")
         kept = float((kernel**2).sum() / total**2)
-        return True, (f"A constant image stays the same, and white noise keeps only {kept:.0%} of its variance "
-                      "(Σw² for weights w). Blurring removes noise and fine detail, e.g. before shrinking an "
-                      "image or to smooth a noisy edge map.")
+        return True, text("check.lesson02.blur.correct", kept=f"{kept:.0%}")
 
-    return _run(exercise, "your kernel, a 2-D tensor such as torch.tensor([[a, b], [c, d]])", K, judge)
+    return _run(exercise, text("check.lesson02.kernel_blank"), K, judge)

@@ -8,7 +8,8 @@ from typing import Any
 
 import torch
 
-from ..validation import check_loop
+from ..i18n import text
+from ..validation import check_loop, message
 from .verdict import (
     BLANK,
     CORRECT,
@@ -31,19 +32,21 @@ from .verdict import (
 
 
 def _stack_text(kernels: list[int], strides: list[int], dilations: list[int]) -> str:
+    """The stack in words: "three 3×3 layers, strides [2, 1, 1]"."""
     def listing(values: list[int], name: str) -> str:
         if all(v == 1 for v in values):
             return ""
         if len(set(values)) == 1:
-            return f", {name} {values[0]}"
-        return f", {name}s {values}"
+            return text(f"check.lesson04.stack.{name}", value=values[0])
+        return text(f"check.lesson04.stack.{name}s", values=values)
 
     if len(set(kernels)) == 1:
-        words = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+        words = text("check.lesson04.stack.count_words").split()
         count = words[len(kernels) - 1] if len(kernels) <= len(words) else str(len(kernels))
-        layers = f"{count} {kernels[0]}×{kernels[0]} layer{'s' if len(kernels) > 1 else ''}"
+        layers = text("check.lesson04.stack.one_layer" if len(kernels) == 1 else "check.lesson04.stack.layers",
+                      count=count, kernel=f"{kernels[0]}×{kernels[0]}")
     else:
-        layers = f"kernels {kernels}"
+        layers = text("check.lesson04.stack.kernels", kernels=kernels)
     return layers + listing(strides, "stride") + listing(dilations, "dilation")
 
 
@@ -55,11 +58,11 @@ def _field(kernels: list[int], strides: list[int], dilations: list[int]) -> int:
 
 def _field_answer(answer: Any) -> float:
     if isinstance(answer, (tuple, list, torch.Size)) and len(answer) == 2:
-        rows, cols = _pair_answer(answer, "the receptive field")
+        rows, cols = _pair_answer(answer, text("check.lesson04.field.the_field"))
         if rows != cols:
-            raise _Reject(f"Expected one number (square kernels give a square field); got {tuple(answer)!r}.")
+            raise _Reject(text("check.lesson04.field.not_square", answer=repr(tuple(answer))))
         return rows
-    return _number_answer(answer, "a whole number (pixels along one axis)")
+    return _number_answer(answer, text("check.lesson04.field.what"))
 
 
 def _field_hint(value: float, kernels: list[int], strides: list[int], dilations: list[int]) -> str:
@@ -71,30 +74,30 @@ def _field_hint(value: float, kernels: list[int], strides: list[int], dilations:
     for extent, stride in zip(extents, strides, strict=True):
         jump *= stride
         own_stride += (extent - 1) * jump
+    # Which of strides and dilations this stack has decides how a hint names a layer's growth: k − 1,
+    # (k − 1)·J with the jump J, or k′ − 1 with the dilated size k′ = d·(k − 1) + 1 (and no word on strides
+    # when every stride is 1).
+    strided, dilated = any(s > 1 for s in strides), any(d > 1 for d in dilations)
+    growth = {(False, False): "plain", (True, False): "strided", (False, True): "dilated",
+              (True, True): "strided_dilated"}[strided, dilated]
     candidates = [
-        (sum(extents), "You added the kernel sizes. Neighbouring windows "
-         "overlap, so each layer widens the field by k − 1 pixels, not k."),
-        (_field(kernels, ones, dilations), "That leaves out the strides: after a layer with stride s, every later "
-         "layer's step covers s times more input pixels."),
-        (own_stride, "You multiplied each layer's k − 1 by its own stride too. A layer's stride spaces out its "
-         "outputs: it widens only the layers after it."),
-        (_field(kernels, strides[::-1], dilations), "That is the field with the strides in the opposite order: the "
-         "stride of a layer widens the layers after it, not the ones before."),
-        (_field(kernels, strides, ones), "That leaves out the dilations: a dilated kernel covers d·(k − 1) + 1 "
-         "pixels."),
+        (sum(extents), "check.lesson04.field.added_dilated_sizes" if dilated else "check.lesson04.field.added_sizes"),
+        (_field(kernels, ones, dilations), "check.lesson04.field.no_strides"),
+        (own_stride, "check.lesson04.field.own_stride"),
+        (_field(kernels, strides[::-1], dilations), "check.lesson04.field.reversed_strides"),
+        (_field(kernels, strides, ones), "check.lesson04.field.no_dilations"),
         (_field([d * k for k, d in zip(kernels, dilations, strict=True)], strides, ones),
-         "A dilated kernel with k taps d pixels apart covers d·(k − 1) + 1 pixels, not d·k."),
+         "check.lesson04.field.dilated_times_k"),
     ]
     for candidate, hint in candidates:
         if candidate != truth and value == candidate:
-            return hint
+            return text(hint)
     if value in (truth - 1, truth + 1):
-        return "Off by one: start from the 1 pixel under the output, then add (k − 1)·J for each layer."
+        return text(f"check.lesson04.field.off_by_one.{growth}")
     if value != int(value):
-        return "A receptive field is a whole number of pixels."
-    way = "small" if value < truth else "large"
-    return (f"Too {way}. Go layer by layer, first layer first: r grows by (k − 1)·J, where J is the product of the "
-            "strides of the layers before it.")
+        return text("check.lesson04.field.not_whole")
+    way = text("check.lesson04.field.small" if value < truth else "check.lesson04.field.large")
+    return text(f"check.lesson04.field.layer_by_layer.{growth}", way=way)
 
 
 def check_receptive_field(answer: Any, kernel_sizes: Any = (3, 3, 3), strides: Any = None,
@@ -110,7 +113,7 @@ def check_receptive_field(answer: Any, kernel_sizes: Any = (3, 3, 3), strides: A
 
     kernels, steps, gaps = parse_stack(kernel_sizes, strides, dilations)
     truth = _field(kernels, steps, gaps)
-    exercise = f"receptive field of {_stack_text(kernels, steps, gaps)}"
+    exercise = text("check.lesson04.field.exercise", stack=_stack_text(kernels, steps, gaps))
 
     def judge() -> tuple[bool, str]:
         value = _field_answer(answer)
@@ -119,10 +122,10 @@ def check_receptive_field(answer: Any, kernel_sizes: Any = (3, 3, 3), strides: A
             for k, s, d in zip(kernels, steps, gaps, strict=True):
                 terms.append(f"{d * (k - 1)}·{jump}")
                 jump *= s
-            return True, f"r = 1 + {' + '.join(terms)} = {truth} pixels along each axis."
+            return True, text("check.lesson04.field.correct", terms=" + ".join(terms), field=truth)
         return False, _field_hint(value, kernels, steps, gaps)
 
-    return _run(exercise, "a whole number (pixels along one axis)", answer, judge)
+    return _run(exercise, text("check.lesson04.field.what"), answer, judge)
 
 
 def check_cheaper_stack(answer: Any, kernel_size: int = 3) -> CheckResult:
@@ -132,30 +135,27 @@ def check_cheaper_stack(answer: Any, kernel_size: int = 3) -> CheckResult:
     against the stack's L·k² (one channel).  The answer is the smallest such L, a whole number.
     """
     if isinstance(kernel_size, bool) or not isinstance(kernel_size, numbers.Integral) or kernel_size < 2:
-        raise ValueError(f"kernel_size: expected a whole number ≥ 2, got {kernel_size!r}.")
+        raise ValueError(message("kernel_size", text("validation.whole_number_at_least", minimum=2),
+                                 repr(kernel_size)))
     k = int(kernel_size)
     truth = next(L for L in range(1, 1000) if L * k * k < (L * (k - 1) + 1) ** 2)
-    exercise = f"when a stack of {k}×{k} layers is cheaper"
+    exercise = text("check.lesson04.cheaper.exercise", kernel=f"{k}×{k}")
 
     def judge() -> tuple[bool, str]:
-        value = _number_answer(answer, "a whole number (the depth L)")
+        value = _number_answer(answer, text("check.lesson04.cheaper.what"))
         if value != int(value) or value < 1:
-            return False, "A depth is a whole number of layers, 1 or more."
+            return False, text("check.lesson04.depth_whole")
         L = int(value)
         side = truth * (k - 1) + 1
         if L == truth:
             far = 5 * (k - 1) + 1
-            return True, (f"At L = {truth}: {truth * k * k} weights against {side * side} ({side}×{side}); at L = 5: "
-                          f"{5 * k * k} against {far * far}. The stack grows by {k * k} weights per layer, the single "
-                          "layer with the square of its side; and the stack has room for a nonlinearity between "
-                          "its layers.")
+            return True, text("check.lesson04.cheaper.correct", depth=truth, stack=truth * k * k, single=side * side,
+                              side=side, stack_5=5 * k * k, single_5=far * far, per_layer=k * k)
         if L < truth:
-            return False, (f"At L = {L} the stack is a single {k}×{k} layer: {k * k} weights either way, so it is not "
-                           "cheaper yet.")
-        return False, ("The stack is already cheaper at a smaller depth: compare L·k² with (L·(k − 1) + 1)² for "
-                       "L = 1, 2, 3, …")
+            return False, text("check.lesson04.cheaper.single", depth=L, kernel=f"{k}×{k}", weights=k * k)
+        return False, text("check.lesson04.cheaper.already")
 
-    return _run(exercise, "a whole number (the depth L)", answer, judge)
+    return _run(exercise, text("check.lesson04.cheaper.what"), answer, judge)
 
 
 def check_deepest_stack(depth: Any, field: Any = ..., input_shape: Any = (225, 192), kernel_size: int = 5,
@@ -170,53 +170,51 @@ def check_deepest_stack(depth: Any, field: Any = ..., input_shape: Any = (225, 1
     n_h, n_w = _shape_pair(input_shape, "input_shape")
     for name, value in (("kernel_size", kernel_size), ("stride", stride)):
         if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-            raise ValueError(f"{name}: expected a whole number ≥ 1, got {value!r}.")
+            raise ValueError(message(name, text("validation.whole_number_at_least", minimum=1), repr(value)))
     k, s = int(kernel_size), int(stride)
     if k < 2:
-        raise ValueError(f"kernel_size: expected a whole number ≥ 2, got {k}: a 1×1 layer never shrinks the feature "
-                         "map, so a stack of them never stops fitting.")
+        raise ValueError(message("kernel_size", text("validation.whole_number_at_least", minimum=2), str(k),
+                                 text("check.lesson04.deepest.one_by_one")))
     sizes = [(n_h, n_w)]
     while min(sizes[-1]) >= k:
         h, w = sizes[-1]
         sizes.append(((h - k) // s + 1, (w - k) // s + 1))
-        check_loop("input_shape", repr(input_shape), len(sizes) - 1, f"layers of {k}×{k}, stride {s}",
-                   "Use a smaller input_shape, a larger kernel_size or a larger stride.")
+        check_loop("input_shape", repr(input_shape), len(sizes) - 1,
+                   text("check.lesson04.deepest.loop", kernel=f"{k}×{k}", stride=s),
+                   text("check.lesson04.deepest.loop_fix"))
     truth = len(sizes) - 1
     if truth < 1:
-        raise ValueError(f"kernel_size: {k} does not fit in input_shape {input_shape} even once.")
+        raise ValueError(text("check.author.never_fits", name="kernel_size", value=k, container="input_shape",
+                              shape=input_shape))
     kernels, steps, gaps = [k] * truth, [s] * truth, [1] * truth
     true_field = _field(kernels, steps, gaps)
-    exercise = f"deepest stack of {k}×{k} layers, stride {s}, on a {n_h}×{n_w} image"
+    exercise = text("check.lesson04.deepest.exercise", kernel=f"{k}×{k}", stride=s, image=f"{n_h}×{n_w}")
 
     def judge() -> tuple[bool, str]:
-        value = _number_answer(depth, "a whole number (how many layers fit)")
+        value = _number_answer(depth, text("check.lesson04.deepest.what"))
         if value != int(value) or value < 1:
-            return False, "A depth is a whole number of layers, 1 or more."
+            return False, text("check.lesson04.depth_whole")
         L = int(value)
         if L > truth:
-            return False, (f"Too deep: before layer {L}, a feature map is already smaller than the {k}×{k} kernel, "
-                           f"so the stack stops fitting. Follow the size layer by layer: n → ⌊(n − {k})/{s}⌋ + 1.")
+            return False, text("check.lesson04.deepest.too_deep", depth=L, kernel=f"{k}×{k}", k=k, s=s)
         if L < truth:
             h, w = sizes[L]
-            return False, (f"After {L} layers the feature map is still {h}×{w}, large enough for another {k}×{k} "
-                           "layer: go on.")
+            return False, text("check.lesson04.deepest.go_on", depth=L, shape=f"{h}×{w}", kernel=f"{k}×{k}")
         if _is_blank(field):
-            raise _Blank(f"your depth is right ({truth} layers); now replace the ... in field with the receptive "
-                         "field of the last layer")
+            raise _Blank(text("check.lesson04.deepest.field_blank", depth=truth))
         r = _field_answer(field)
         if r == true_field:
-            return True, (f"{truth} layers, the last feature map {sizes[truth][0]}×{sizes[truth][1]}; one of its "
-                          f"elements sees r = 1 + {k - 1}·(1 + {s} + … + {s}^{truth - 1}) = {true_field} pixels "
-                          "along each axis.")
-        return False, "The depth is right; the receptive field is not. " + _field_hint(r, kernels, steps, gaps)
+            return True, text("check.lesson04.deepest.correct", depth=truth,
+                              shape=f"{sizes[truth][0]}×{sizes[truth][1]}", grows=k - 1, s=s, power=truth - 1,
+                              field=true_field)
+        return False, text("check.lesson04.deepest.field_wrong", hint=_field_hint(r, kernels, steps, gaps))
 
     if _is_blank(depth):
-        return _verdict(exercise, BLANK, "replace ... with whole numbers: depth (how many layers fit) and field "
-                                         "(the receptive field of the last layer).")
+        return _verdict(exercise, BLANK, text("check.lesson04.deepest.blank"))
     try:
-        passed, text = judge()
+        passed, explanation = judge()
     except _Blank as note:
-        return _verdict(exercise, BLANK, str(note) + ".")
+        return _verdict(exercise, BLANK, str(note))
     except _Reject as reason:
         return _verdict(exercise, INVALID, str(reason))
-    return _verdict(exercise, CORRECT if passed else WRONG, text)
+    return _verdict(exercise, CORRECT if passed else WRONG, explanation)

@@ -9,6 +9,7 @@ from typing import Any
 import torch
 
 from ..correlation import output_shape
+from ..i18n import text
 from ..matrix import conv_matrix
 from .verdict import (
     CheckResult,
@@ -37,26 +38,26 @@ def check_conv_matrix_nonzeros(answer: Any, input_shape: Any = (28, 28), kernel_
     (n_h, n_w), (k_h, k_w) = (tuple(int(s) for s in input_shape), tuple(int(s) for s in kernel_shape))
     out_h, out_w = output_shape((n_h, n_w), (k_h, k_w))
     if out_h < 1 or out_w < 1:
-        raise ValueError(f"kernel_shape: {kernel_shape} does not fit in input_shape {input_shape}.")
-    exercise = f"non-zeros of W ({n_h}×{n_w} input, {k_h}×{k_w} kernel)"
+        raise ValueError(text("check.author.does_not_fit", name="kernel_shape", value=kernel_shape,
+                              container="input_shape", shape=input_shape))
+    exercise = text("check.lesson05.nonzeros.exercise", input=f"{n_h}×{n_w}", kernel=f"{k_h}×{k_w}")
     truth = out_h * out_w * k_h * k_w
 
     def judge() -> tuple[bool, str]:
-        value = _number_answer(answer, "a whole number (how many entries)")
+        value = _number_answer(answer, text("check.lesson05.nonzeros.what"))
         if value == truth:
-            return True, (f"One row per output pixel ({out_h}·{out_w}), each holding the {k_h * k_w} kernel weights: "
-                          f"{value / (out_h * out_w * n_h * n_w):.1%} of W. A fully connected layer from the same "
-                          f"input to the same output would need all {out_h * out_w * n_h * n_w:,} as separate weights.")
+            return True, text("check.lesson05.nonzeros.correct", out_h=out_h, out_w=out_w, weights=k_h * k_w,
+                              share=f"{value / (out_h * out_w * n_h * n_w):.1%}",
+                              dense=f"{out_h * out_w * n_h * n_w:,}")
         slips = {
-            k_h * k_w: "That is the number of distinct weights. Each of them appears many times in W: how many?",
-            out_h * out_w * n_h * n_w: ("That is every entry of W. Most of a row is zero: only the "
-                                        "window's pixels count."),
-            n_h * n_w * k_h * k_w: "W has one row per output pixel, not per input pixel.",
-            (n_h - k_h) * (n_w - k_w) * k_h * k_w: "Off by one in the output size: it is n − k + 1 along each axis.",
+            k_h * k_w: "distinct_weights",
+            out_h * out_w * n_h * n_w: "every_entry",
+            n_h * n_w * k_h * k_w: "per_input_pixel",
+            (n_h - k_h) * (n_w - k_w) * k_h * k_w: "off_by_one",
         }
-        return False, slips.get(value, "Count the rows of W (one per output pixel) and the non-zeros in each row.")
+        return False, text(f"check.lesson05.nonzeros.{slips.get(value, 'count_rows')}")
 
-    return _run(exercise, "a number", answer, judge)
+    return _run(exercise, text("check.lesson05.nonzeros.blank"), answer, judge)
 
 
 _GRADIENT_CASES = [((4, 4), (2, 2)), ((5, 6), (3, 2)), ((3, 7), (1, 3)), ((6, 3), (3, 1)), ((5, 5), (5, 5))]
@@ -70,33 +71,30 @@ def check_input_gradient(answer: Any) -> CheckResult:
     shapes.  The exercise asks for it as a full convolution (zero-pad G, convolve with K), which
     is what a convolutional layer's backward pass computes.  Hints: wrong shape, kernel not flipped.
     """
-    exercise = "gradient with respect to the input"
+    exercise = text("check.lesson05.gradient.exercise")
 
     def judge() -> tuple[bool, str]:
         if not callable(answer):
-            raise _Reject(f"Expected a function f(G, K) that returns the gradient; got {_kind(answer)}.")
+            raise _Reject(text("check.lesson05.gradient.not_a_function", kind=_kind(answer)))
         generator = _generator(7)
         for out, kernel_shape in _GRADIENT_CASES:
             shape = (out[0] + kernel_shape[0] - 1, out[1] + kernel_shape[1] - 1)
             G = torch.randn(out, generator=generator, dtype=torch.float64)
             kernel = torch.randn(kernel_shape, generator=generator, dtype=torch.float64)
             truth = (conv_matrix(shape, kernel).T @ G.reshape(-1)).reshape(shape)
-            call = f"G of shape {out} and K of shape {kernel_shape}"
+            call = text("check.lesson05.gradient.call", g_shape=out, k_shape=kernel_shape)
             grad = _tensor_result(_call(answer, G.clone(), kernel.clone()), call)
             if tuple(grad.shape) != shape and grad.numel() == shape[0] * shape[1]:
-                return False, (f"For {call} your function returns shape {tuple(grad.shape)}; the gradient has X's "
-                               "shape: reshape it.")
+                return False, text("check.lesson05.gradient.reshape", call=call, shape=tuple(grad.shape))
             if tuple(grad.shape) != shape:
-                return False, (f"For {call} your function returns shape {tuple(grad.shape)}; the gradient has X's "
-                               f"shape, (out_h + k_h − 1)×(out_w + k_w − 1) = {_shape_text(shape)}.")
+                return False, text("check.lesson05.gradient.wrong_shape", call=call, shape=tuple(grad.shape),
+                                   x_shape=_shape_text(shape))
             if torch.allclose(grad, truth, atol=1e-6, rtol=1e-6):
                 continue
             unflipped = (conv_matrix(shape, torch.flip(kernel, dims=(0, 1))).T @ G.reshape(-1)).reshape(shape)
             if torch.allclose(grad, unflipped, atol=1e-6, rtol=1e-6):
-                return False, (f"For {call} the kernel is the wrong way round: the input gradient is a full "
-                               "convolution of G with K, which cross-correlates the zero-padded G with K flipped.")
-            return False, f"For {call} your gradient differs from X.grad (compare them with autograd)."
-        return True, ("Your function equals W.T @ G for every shape tried: sending a gradient back through a "
-                      "convolution is a full convolution with the same kernel (a transposed convolution).")
+                return False, text("check.lesson05.gradient.not_flipped", call=call)
+            return False, text("check.lesson05.gradient.differs", call=call)
+        return True, text("check.lesson05.gradient.correct")
 
-    return _run(exercise, "a function f(G, K) that returns the gradient with respect to X", answer, judge)
+    return _run(exercise, text("check.lesson05.gradient.blank"), answer, judge)

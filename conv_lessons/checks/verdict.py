@@ -16,11 +16,11 @@ from typing import Any
 
 import torch
 
-from ..validation import as_matrix
+from ..i18n import text
+from ..validation import as_matrix, message
 
 CORRECT, WRONG, BLANK, INVALID = "correct", "wrong", "blank", "invalid"
 _SYMBOL = {CORRECT: "✓", WRONG: "✗", BLANK: "✎", INVALID: "✗"}
-_LEAD = {CORRECT: "correct.", WRONG: "not yet.", BLANK: "fill in your answer:", INVALID: "can't check this answer."}
 
 
 # --------------------------------------------------------------------------------------------
@@ -46,10 +46,11 @@ class CheckResult:
 
     __slots__ = ("exercise", "status", "message", "_printed_in")
 
-    def __init__(self, exercise: str, status: str, text: str) -> None:
+    def __init__(self, exercise: str, status: str, explanation: str) -> None:
         self.exercise = exercise
         self.status = status
-        self.message = f"{_SYMBOL[status]} {exercise}: {_LEAD[status]} {text}".rstrip()
+        self.message = text("check.verdict", symbol=_SYMBOL[status], exercise=exercise,
+                            lead=text(f"check.lead.{status}"), text=explanation).rstrip()
         self._printed_in: int | None = None
 
     @property
@@ -71,8 +72,8 @@ class CheckResult:
             print(self.message)
 
 
-def _verdict(exercise: str, status: str, text: str) -> CheckResult:
-    result = CheckResult(exercise, status, text)
+def _verdict(exercise: str, status: str, explanation: str) -> CheckResult:
+    result = CheckResult(exercise, status, explanation)
     print(result.message)
     result._printed_in = _execution_count()
     return result
@@ -86,8 +87,8 @@ def _fmt(value: float) -> str:
     """A number as a learner would write it: 2, −0.5, 0.333."""
     if abs(value) < 5e-7:
         value = 0.0
-    text = f"{value:.3g}"
-    return text.replace("-", "−")
+    shown = f"{value:.3g}"
+    return shown.replace("-", "−")
 
 
 def _shape_text(shape: Any) -> str:
@@ -96,43 +97,39 @@ def _shape_text(shape: Any) -> str:
 
 def _kind(answer: Any) -> str:
     if isinstance(answer, str):
-        return f"the text {answer!r}"
+        return text("check.kind.text", value=repr(answer))
     if isinstance(answer, torch.Tensor):
-        return f"a {answer.dim()}-D tensor of shape {tuple(answer.shape)}"
+        return text("check.kind.tensor", dim=answer.dim(), shape=tuple(answer.shape))
     if callable(answer):
-        return "a function"
+        return text("check.kind.function")
     return f"{type(answer).__name__} {answer!r}"[:80]
 
 
 def _matrix_answer(answer: Any, what: str) -> torch.Tensor:
-    """The answer as a finite 2-D float64 tensor, or raise :class:`_Reject` saying what is wrong."""
+    """The answer as a finite 2-D float64 tensor, or raise :class:`_Reject` saying what is wrong.
+
+    ``what`` names the answer in the current language (a :func:`text` entry)."""
     example = "torch.tensor([[a, b], [c, d]])"
     if isinstance(answer, str) or callable(answer) or answer is None or isinstance(answer, (numbers.Number, dict)):
-        raise _Reject(f"Expected {what}, a 2-D tensor such as {example}; got {_kind(answer)}.")
+        raise _Reject(text("check.answer.matrix", what=what, example=example, kind=_kind(answer)))
     if isinstance(answer, torch.Tensor):
         tensor = answer.detach()
     else:
         try:
             tensor = torch.as_tensor(answer)
         except (TypeError, ValueError, RuntimeError):
-            raise _Reject(
-                f"Expected {what}, a 2-D tensor such as {example}; got {_kind(answer)}, which is not a "
-                "grid of numbers (every row must have the same length and hold only numbers)."
-            ) from None
+            raise _Reject(text("check.answer.not_a_grid", what=what, example=example, kind=_kind(answer))) from None
     if tensor.is_complex():
-        raise _Reject(f"Expected {what} with real numbers; got complex numbers.")
+        raise _Reject(text("check.answer.complex", what=what))
     if tensor.dim() == 1:
-        raise _Reject(
-            f"Expected {what} as a 2-D tensor; got a 1-D tensor of shape {tuple(tensor.shape)}. Write one row "
-            "as [[a, b, c]] (shape (1, 3)) or one column as [[a], [b], [c]] (shape (3, 1))."
-        )
+        raise _Reject(text("check.answer.one_dimensional", what=what, shape=tuple(tensor.shape)))
     try:
-        tensor = as_matrix(tensor, "your answer")
+        tensor = as_matrix(tensor, text("check.your_answer"))
     except (TypeError, ValueError) as error:
         raise _Reject(str(error)) from None
     tensor = tensor.to(torch.float64)
     if not torch.isfinite(tensor).all():
-        raise _Reject(f"Your answer contains nan or inf; {what} needs ordinary finite numbers.")
+        raise _Reject(text("check.answer.not_finite", what=what))
     return tensor
 
 
@@ -140,10 +137,10 @@ def _number_answer(answer: Any, what: str) -> float:
     if isinstance(answer, torch.Tensor) and answer.numel() == 1:
         answer = answer.item()
     if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
-        raise _Reject(f"Expected {what}; got {_kind(answer)}.")
+        raise _Reject(text("check.answer.expected", what=what, kind=_kind(answer)))
     value = float(answer)
     if not math.isfinite(value):
-        raise _Reject(f"Expected {what}; got {answer!r}.")
+        raise _Reject(text("check.answer.expected", what=what, kind=repr(answer)))
     return value
 
 
@@ -153,21 +150,22 @@ def _call(function: Callable[..., Any], *args: Any) -> Any:
         return function(*args)
     except Exception as error:  # the learner's code: report anything it raises
         shapes = ", ".join(
-            f"{_shape_text(a.shape)} tensor" if isinstance(a, torch.Tensor) else repr(a) for a in args
+            text("check.answer.tensor_argument", shape=_shape_text(a.shape)) if isinstance(a, torch.Tensor)
+            else repr(a) for a in args
         )
-        raise _Reject(f"Your function raised {type(error).__name__}: {error} (called with {shapes}).") from None
+        raise _Reject(text("check.answer.raised", error=type(error).__name__, message=error, arguments=shapes)) \
+            from None
 
 
 def _tensor_result(value: Any, call: str) -> torch.Tensor:
     if value is None:
-        raise _Reject(f"Your function returned None for {call}: did you forget the return statement?")
+        raise _Reject(text("check.answer.returned_none", call=call))
     try:
         tensor = value.detach() if isinstance(value, torch.Tensor) else torch.as_tensor(value)
     except (TypeError, ValueError, RuntimeError):
-        raise _Reject(f"Your function returned {_kind(value)} for {call}; return a tensor.") from None
+        raise _Reject(text("check.answer.returned_other", kind=_kind(value), call=call)) from None
     if tensor.is_complex():
-        raise _Reject(f"Your function returned complex numbers for {call}; the answer is made of real numbers "
-                      "only, so no imaginary part belongs in it.")
+        raise _Reject(text("check.answer.returned_complex", call=call))
     return tensor.to(torch.float64)
 
 
@@ -185,12 +183,12 @@ def _is_blank(answer: Any) -> bool:
 def _run(exercise: str, blank_hint: str, answer: Any, judge: Callable[[], tuple[bool, str]]) -> CheckResult:
     """The frame every check shares: blank → fill-in line; unreadable → invalid; else the judge's verdict."""
     if _is_blank(answer):
-        return _verdict(exercise, BLANK, f"replace ... with {blank_hint}.")
+        return _verdict(exercise, BLANK, text("check.blank", hint=blank_hint))
     try:
-        passed, text = judge()
+        passed, explanation = judge()
     except _Reject as reason:
         return _verdict(exercise, INVALID, str(reason))
-    return _verdict(exercise, CORRECT if passed else WRONG, text)
+    return _verdict(exercise, CORRECT if passed else WRONG, explanation)
 
 
 def _generator(seed: int = 0) -> torch.Generator:
@@ -202,12 +200,13 @@ def _pair_answer(answer: Any, what: str) -> tuple[int, int]:
     if isinstance(answer, torch.Tensor) and answer.dim() == 1 and answer.numel() == 2:
         answer = answer.tolist()
     if not (isinstance(answer, (tuple, list, torch.Size)) and len(answer) == 2):
-        raise _Reject(f"Expected {what}, a pair such as (3, 4) (rows, columns); got {_kind(answer)}.")
+        raise _Reject(text("check.answer.pair", what=what, kind=_kind(answer)))
     values = []
+    whole = text("check.answer.whole_numbers", what=what)
     for value in answer:
-        number = _number_answer(value, f"{what} made of whole numbers")
+        number = _number_answer(value, whole)
         if number != int(number):
-            raise _Reject(f"Expected {what} made of whole numbers; got {tuple(answer)!r}.")
+            raise _Reject(text("check.answer.expected", what=whole, kind=repr(tuple(answer))))
         values.append(int(number))
     return values[0], values[1]
 
@@ -216,7 +215,7 @@ def _shape_pair(value: Any, name: str) -> tuple[int, int]:
     """An author's (rows, columns) argument; a mistake here raises (it is found when the lesson is written)."""
     if not (isinstance(value, (tuple, list, torch.Size)) and len(value) == 2 and all(
             isinstance(v, numbers.Integral) and not isinstance(v, bool) and v >= 1 for v in value)):
-        raise ValueError(f"{name}: expected a (rows, columns) pair of whole numbers ≥ 1, got {value!r}.")
+        raise ValueError(message(name, text("check.author.shape_pair"), repr(value)))
     return int(value[0]), int(value[1])
 
 
