@@ -37,7 +37,8 @@ ZH = "zh"
 SIDES = {"lessons": ".md", "notebooks": ".ipynb"}
 IGNORED_OUTPUT = "nbval-ignore-output"
 #: A number as a learner reads it: not a digit of a name (conv2d, x1), with its sign and decimals.
-NUMBER = re.compile(r"(?<![A-Za-z_\d.])[-−]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?![A-Za-z_\d])")
+#: A number in printed text: not part of a name (x1, conv2d), but a plural "1s" ("a line of 1s") counts.
+NUMBER = re.compile(r"(?<![A-Za-z_\d.])[-−]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?![A-Za-rt-z_\d]|s\w)")
 
 
 # ------------------------------------------------------------------------------------ the checks
@@ -324,3 +325,4 @@ def test_the_number_pattern_reads_numbers_as_a_learner_does():
     assert NUMBER.findall("tensor([[19., 25.], [37., 43.]])") == ["19", "25", "37", "43"]
     assert NUMBER.findall("第1轮：损失 0.0278，误差 −1.5e-3") == ["1", "0.0278", "−1.5e-3"]
     assert NUMBER.findall("F.conv2d 与 corr2d 相等：True; x1 = 3×4") == ["3", "4"]
+    assert NUMBER.findall("a line of 1s, lines of 0s and −1s; 2sigma, 3x3") == ["1", "0", "−1"]

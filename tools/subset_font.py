@@ -229,9 +229,20 @@ def build(sources: dict[str, Path] | None = None) -> dict[str, tuple[int, int]]:
     return written
 
 
+def default_font_characters() -> set[str]:
+    """The characters matplotlib's default font (DejaVu Sans, shipped with matplotlib) draws itself.
+
+    The CJK subset is registered as a fallback *after* it, so these never reach the subset: ᵀ, ⌊ and ⌋,
+    which Noto Sans CJK lacks, are drawn by DejaVu Sans.
+    """
+    from matplotlib import font_manager
+
+    return covered(Path(font_manager.findfont("DejaVu Sans", fallback_to_default=False)))
+
+
 def missing(font_file: Path = FONT_FILE, root: Path = ROOT) -> list[str]:
-    """The characters a Chinese figure may draw that ``font_file`` lacks, sorted."""
-    return sorted(required_characters(root) - covered(font_file))
+    """The characters a Chinese figure may draw that neither ``font_file`` nor the default font has, sorted."""
+    return sorted(required_characters(root) - covered(font_file) - default_font_characters())
 
 
 def main(argv: list[str] | None = None) -> int:
