@@ -1,22 +1,49 @@
-"""Every notebook, run in JupyterLab in headless Chromium: what a learner sees.
+"""Every notebook of both editions, run in JupyterLab in headless Chromium: what a learner sees.
 
-nbval proves the kernel side; this test proves the page: every notebook is opened in a real
-JupyterLab, its outputs cleared and all cells run; no cell may show an error, the browser console
-must stay clean, every explorer must render its picture and controls, and operating each control
-(a key press on a slider's handle, another drop-down option, ...) must redraw the picture or a readout
-(for the training explorer, moving the learning rate or epochs retrains and draws a new loss curve).
-A full-page screenshot of each notebook goes to test-artifacts/browser/.
+nbval proves the kernel side; this test proves the page: every notebook, English (``notebooks/``)
+and Chinese (``notebooks/zh/``), index, lessons 01-06 and solutions, is opened in a real JupyterLab,
+its outputs cleared and all cells run; no cell may show an error, the browser console must stay
+clean, every explorer must render its picture and controls, and operating each control (a key press
+on a slider's handle, another drop-down option, ...) must redraw the picture or a readout (for the
+training explorer, moving the learning rate or epochs retrains and draws a new loss curve).
 
-Needs Debian's Chromium at /usr/bin/chromium (``apt-get install chromium``): skipped without it,
-except when the CI environment variable is set, where a missing browser fails the run.
+Layout (issue 11, item 5), for every explorer in both editions, in the test's 1280-px-wide window,
+after the explorer's first render and again after each control moved: no description label
+(``.widget-label``), button or toggle button, drop-down (its widest option beside the arrow), slider
+readout (``.widget-readout``), readout (``.conv-lessons-readout``) or message box
+(``.widget-html-content``) may be truncated (``scrollWidth > clientWidth`` by more than 1 px), and no
+slider track (``.noUi-target``) may be shorter than 120 px.  A problem names the edition and notebook,
+the explorer's cell, the element, its text and its widths.
+
+Test ids name the edition and notebook: ``en/02_edge_detection.ipynb``,
+``zh/solutions/02_edge_detection_solutions.ipynb``.  One JupyterLab server (serving a copy of
+``notebooks/``, the Chinese edition in its ``zh/`` folder) and one Chromium page run them all.
+
+Screenshots (the folder shows the last run only): the whole notebook page as
+``test-artifacts/browser/<stem>.png`` (English) and ``test-artifacts/browser/zh/<stem>.png``
+(Chinese), and each explorer alone, as first drawn, as ``<stem>-explorer-<k>.png`` beside it
+(k = 1, 2, ... in the notebook's order), so a reviewer sees each edition's labels; a solutions
+notebook's stem is ``solutions__<name>``.
+
+Running a subset while developing:
+``CONV_LESSONS_BROWSER_ONLY=zh/02,en/05 .venv/bin/pytest tests/test_browser.py`` runs the notebooks
+whose id starts with one of the comma-separated prefixes (``zh`` alone: the Chinese edition;
+``zh/solutions/0``: its solutions); pytest's own ``-k`` selects by id too
+(``-k "zh and 02_edge"``).  A prefix that matches no notebook is an error, not an empty run.
+
+Needs Debian's Chromium at /usr/bin/chromium (``apt-get install chromium``; for Chinese text in the
+screenshots also ``fonts-noto-cjk``; ``.ci/run`` installs both): skipped without it, except when the
+CI environment variable is set, where a missing browser fails the run.
 ``CONV_LESSONS_BROWSER_NOTEBOOKS=DIR`` runs the notebooks of another folder instead (used to show
-that a broken explorer fails this test).
+that a broken explorer fails this test); its ``zh/`` folder, if any, is the Chinese edition.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pytest
@@ -28,17 +55,67 @@ from browser_support import (
     REPO,
     ConsoleLog,
     LabServer,
+    NotebookReport,
     NotebookRunner,
     copy_notebooks,
     discover_notebooks,
 )
 
 NOTEBOOKS = Path(os.environ.get("CONV_LESSONS_BROWSER_NOTEBOOKS") or REPO / "notebooks").resolve()
-NOTEBOOK_PATHS = [p.relative_to(NOTEBOOKS).as_posix() for p in discover_notebooks(NOTEBOOKS)]
+# Each edition: (id prefix, folder under NOTEBOOKS the server serves it from, screenshot folder).
+EDITIONS = (("en", "", ARTIFACTS), ("zh", "zh", ARTIFACTS / "zh"))
+
+
+@dataclass(frozen=True)
+class Case:
+    """One notebook of one edition: its test id, its path on the server, where its screenshots go."""
+
+    id: str  # "zh/02_edge_detection.ipynb"
+    path: str  # relative to the server root (NOTEBOOKS): "zh/02_edge_detection.ipynb"
+    shots: Path
+    stem: str  # file stem of its screenshots: "02_edge_detection", "solutions__02_..._solutions"
+
+
+def discover_cases(root: Path) -> list[Case]:
+    """Every notebook of every edition found under ``root``, English first."""
+    cases = []
+    for edition, folder, shots in EDITIONS:
+        base = root / folder if folder else root
+        for notebook in discover_notebooks(base) if base.is_dir() else []:
+            within = notebook.relative_to(base).as_posix()
+            cases.append(Case(id=f"{edition}/{within}", path=notebook.relative_to(root).as_posix(), shots=shots,
+                              stem=within.replace("/", "__").removesuffix(".ipynb")))
+    return cases
+
+
+def selected(cases: list[Case], only: str | None) -> list[Case]:
+    """The cases whose id starts with one of the comma-separated prefixes in ``only`` (all if unset)."""
+    prefixes = [item.strip() for item in (only or "").split(",") if item.strip()]
+    if not prefixes:
+        return cases
+    unknown = [prefix for prefix in prefixes if not any(c.id.startswith(prefix) for c in cases)]
+    if unknown:
+        raise pytest.UsageError(f"CONV_LESSONS_BROWSER_ONLY={only!r}: no notebook id starts with "
+                                f"{', '.join(map(repr, unknown))}; ids are like {cases[0].id!r}, 'zh/02_edge...'")
+    return [c for c in cases if any(c.id.startswith(prefix) for prefix in prefixes)]
+
+
+CASES = selected(discover_cases(NOTEBOOKS), os.environ.get("CONV_LESSONS_BROWSER_ONLY"))
 
 LAB_LOAD_TIMEOUT_S = 90  # JupyterLab's first page load on a busy 2-core machine
 RUN_TIMEOUT_S = 90  # one notebook's "run all cells"
 STEP_TIMEOUT_S = 30  # every other wait (kernel start, widget rendering, one control's redraw)
+
+
+LAYOUT_RECORD = ARTIFACTS / "layout.jsonl"  # every layout problem of the last run, one JSON object a line
+
+
+def record_layout(case: Case, report: NotebookReport) -> None:
+    """Append this notebook's layout problems to LAYOUT_RECORD (read by people fixing explorers)."""
+    LAYOUT_RECORD.parent.mkdir(parents=True, exist_ok=True)
+    with LAYOUT_RECORD.open("a", encoding="utf-8") as record:
+        for problem in report.layout:
+            record.write(json.dumps({"notebook": case.id, **asdict(problem)}, ensure_ascii=False) + "\n")
 
 
 def _unavailable(reason: str) -> None:
@@ -71,8 +148,10 @@ def runner(lab: LabServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     """One headless Chromium, one JupyterLab page, reused for every notebook."""
     from playwright.sync_api import sync_playwright
 
-    for old in ARTIFACTS.glob("*.png"):  # the folder shows the last run only
-        old.unlink()
+    for _edition, _folder, shots in EDITIONS:  # the folders show the last run only
+        for old in shots.glob("*.png"):
+            old.unlink()
+    LAYOUT_RECORD.unlink(missing_ok=True)
     home = tmp_path_factory.mktemp("chromium")  # Chromium's config/cache (crash reports), not the user's
     env = {**os.environ, "XDG_CONFIG_HOME": str(home / "config"), "XDG_CACHE_HOME": str(home / "cache")}
     with sync_playwright() as playwright:
@@ -100,13 +179,15 @@ def runner(lab: LabServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator
             browser.close()
 
 
-@pytest.mark.parametrize("notebook", NOTEBOOK_PATHS)
-def test_notebook_in_jupyterlab(runner: NotebookRunner, lab: LabServer, notebook: str,
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_notebook_in_jupyterlab(runner: NotebookRunner, lab: LabServer, case: Case,
                                 capsys: pytest.CaptureFixture[str]) -> None:
-    """Open, clear, run all; no errors; explorers render and redraw when their controls move."""
-    following = NOTEBOOK_PATHS[NOTEBOOK_PATHS.index(notebook) + 1:]
-    prestart = (lambda: lab.prestart_kernel(following[0])) if following else None
-    report = runner.run(notebook, prestart_next=prestart)
+    """Open, clear, run all; no errors; explorers render, are laid out whole, and redraw when their
+    controls move."""
+    following = CASES[CASES.index(case) + 1:]
+    prestart = (lambda: lab.prestart_kernel(following[0].path)) if following else None
+    report = runner.run(case.path, prestart_next=prestart, name=case.id, shots=case.shots, stem=case.stem)
+    notebook = case.id
     shot = report.screenshot.relative_to(REPO) if report.screenshot and report.screenshot.is_relative_to(REPO) \
         else report.screenshot
     with capsys.disabled():  # shown even when pytest captures output: where to look
@@ -116,8 +197,10 @@ def test_notebook_in_jupyterlab(runner: NotebookRunner, lab: LabServer, notebook
     for explorer in report.explorers:
         moved = ", ".join(f"{c.description} {c.before}→{c.after}{' (image)' if c.image_changed else ''}"
                           for c in explorer.controls)
-        print(f"  explorer in cell {explorer.cell + 1}: {explorer.images} image(s); {moved}")
+        print(f"  explorer in cell {explorer.cell + 1}: {explorer.images} image(s), screenshot "
+              f"{explorer.screenshot}; {moved}")
+    record_layout(case, report)
     if report.problems:
         problems = "\n".join(f"- {problem}" for problem in report.problems)
-        pytest.fail(f"{NOTEBOOKS.name}/{notebook} in JupyterLab ({len(report.problems)} problem(s), "
+        pytest.fail(f"{notebook} in JupyterLab ({len(report.problems)} problem(s), "
                     f"screenshot {report.screenshot}):\n{problems}", pytrace=False)
