@@ -548,6 +548,10 @@ JS_LAYOUT = r"""
       found.push({problem: 'clipped', element: kind(el), text, scrollWidth: el.scrollWidth,
                   clientWidth: el.clientWidth});
   }
+  if (root.scrollWidth > root.clientWidth + slack)  // wider than the notebook's column: scrolls sideways
+    found.push({problem: 'clipped', element: '.jp-OutputArea-output (the whole explorer)',
+                text: clean(root.innerText).slice(0, 40), scrollWidth: root.scrollWidth,
+                clientWidth: root.clientWidth});
   for (const track of root.querySelectorAll('.noUi-target')) {
     if (!visible(track)) continue;
     const box = track.getBoundingClientRect();
@@ -562,6 +566,20 @@ JS_LAYOUT = r"""
     }
   }
   return found;
+}
+"""
+
+# The words on an explorer's controls: descriptions, button texts, drop-down options.
+JS_CONTROL_WORDS = r"""
+({k}) => {
+  const root = document.querySelector(`[data-bt-explorer="${k}"]`);
+  if (!root) return [];
+  const words = [];
+  root.querySelectorAll('.widget-label, button, option').forEach(el => {
+    const text = (el.innerText || el.textContent || '').replace(/\u200b/g, '').trim();
+    if (text) words.push(text);
+  });
+  return words;
 }
 """
 
@@ -731,6 +749,7 @@ class NotebookRunner:
         self.artifacts = artifacts
         self._shots = artifacts  # folder and file stem of the current notebook's screenshots
         self._stem = ""
+        self._language = "en"
         self.run_timeout = run_timeout
         self.step_timeout = step_timeout
         self._attributed: set[int] = set()  # kernel errors already reported against a control
@@ -739,14 +758,16 @@ class NotebookRunner:
         self._console_seen = 0  # console entries already reported (start-up errors go to the first notebook)
 
     def run(self, path: str, prestart_next: Callable[[], None] | None = None, *, name: str | None = None,
-            shots: Path | None = None, stem: str | None = None) -> NotebookReport:
+            shots: Path | None = None, stem: str | None = None, language: str = "en") -> NotebookReport:
         """Open ``path`` (relative to the server root), clear and run it, check it; always close it.
         ``prestart_next`` is called once this notebook's cells have run (to start the next kernel).
         ``name`` names the notebook in problem messages (default ``path``); screenshots go to folder
         ``shots`` (default the runner's artifacts folder) as ``<stem>.png`` for the page and
         ``<stem>-explorer-<k>.png`` for its k-th explorer (k from 1); ``stem`` defaults to ``path``
-        with "/" as "__", without ".ipynb"."""
+        with "/" as "__", without ".ipynb".  ``language`` is the notebook's edition: in "zh" every
+        explorer's controls must carry Chinese words (the lesson's set_language("zh") reached them)."""
         report = NotebookReport(name=name or path)
+        self._language = language
         self._shots = shots or self.artifacts
         self._stem = stem or path.replace("/", "__").removesuffix(".ipynb")
         started = time.monotonic()
@@ -878,6 +899,11 @@ class NotebookRunner:
             if not image["src"] or not image["complete"] or image["width"] == 0:
                 report.fail(f"{where}: image {number + 1} is empty or did not load (src={image['src'][:40]!r})")
         explorer.screenshot = self._explorer_shot(widget["explorer"], report)
+        if self._language == "zh":
+            words = self.page.evaluate(JS_CONTROL_WORDS, {"k": widget["explorer"]})
+            if words and not any(re.search(r"[\u4e00-\u9fff]", word) for word in words):
+                report.fail(f"{report.name}, {where}: no Chinese on its controls in the Chinese edition (the "
+                            f"explorer did not follow set_language('zh')): {', '.join(map(repr, words[:8]))}")
         seen: set[tuple[str, str, str, str]] = set()
         self._check_layout(widget["explorer"], cell_label(cells, widget["cell"]), "after the first render",
                            report, seen)

@@ -12,8 +12,13 @@ after the explorer's first render and again after each control moved: no descrip
 (``.widget-label``), button or toggle button, drop-down (its widest option beside the arrow), slider
 readout (``.widget-readout``), readout (``.conv-lessons-readout``) or message box
 (``.widget-html-content``) may be truncated (``scrollWidth > clientWidth`` by more than 1 px), and no
-slider track (``.noUi-target``) may be shorter than 120 px.  A problem names the edition and notebook,
-the explorer's cell, the element, its text and its widths.
+slider track (``.noUi-target``) may be shorter than 120 px, and the explorer as a whole may not be
+wider than the notebook's column.  A problem names the edition and notebook, the explorer's cell, the
+element, its text and its widths; every one of the last run is also written, one JSON object a line,
+to ``test-artifacts/browser/layout.jsonl``.  ``test_layout_check_flags_truncated_controls`` checks
+the check on a page laid out like an explorer.
+In the Chinese edition each explorer's controls (descriptions, buttons, options) must also carry
+Chinese words: the lesson's ``set_language("zh")`` reached the explorer in the page.
 
 Test ids name the edition and notebook: ``en/02_edge_detection.ipynb``,
 ``zh/solutions/02_edge_detection_solutions.ipynb``.  One JupyterLab server (serving a copy of
@@ -45,6 +50,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from browser_support import (
@@ -52,6 +58,9 @@ from browser_support import (
     CHROMIUM,
     CHROMIUM_ARGS,
     INSTALL_HINT,
+    JS_LAYOUT,
+    LAYOUT_SLACK_PX,
+    MIN_TRACK_PX,
     REPO,
     ConsoleLog,
     LabServer,
@@ -125,15 +134,29 @@ def _unavailable(reason: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
-    """A JupyterLab server on 127.0.0.1 serving a copy of the notebooks folder; stopped (with its
-    kernels) when the module's tests are done, pass or fail."""
+def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """One headless Chromium for the module (Playwright's Browser)."""
     if not CHROMIUM.exists():
         _unavailable(f"{CHROMIUM} not found")
     try:
-        import playwright.sync_api  # noqa: F401
+        from playwright.sync_api import sync_playwright
     except ImportError:
         _unavailable("Python Playwright is not installed (pip install -e '.[test]')")
+    home = tmp_path_factory.mktemp("chromium")  # Chromium's config/cache (crash reports), not the user's
+    env = {**os.environ, "XDG_CONFIG_HOME": str(home / "config"), "XDG_CACHE_HOME": str(home / "cache")}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True,
+                                             env=env, timeout=STEP_TIMEOUT_S * 1000)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="module")
+def lab(chromium: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
+    """A JupyterLab server on 127.0.0.1 serving a copy of the notebooks folder; stopped (with its
+    kernels) when the module's tests are done, pass or fail."""
     work = tmp_path_factory.mktemp("browser")
     server = LabServer(copy_notebooks(NOTEBOOKS, work / "notebooks"), work / "jupyter")
     try:
@@ -144,39 +167,82 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
 
 
 @pytest.fixture(scope="module")
-def runner(lab: LabServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[NotebookRunner]:
-    """One headless Chromium, one JupyterLab page, reused for every notebook."""
-    from playwright.sync_api import sync_playwright
-
+def runner(lab: LabServer, chromium: Any) -> Iterator[NotebookRunner]:
+    """One JupyterLab page in the module's Chromium, reused for every notebook."""
     for _edition, _folder, shots in EDITIONS:  # the folders show the last run only
         for old in shots.glob("*.png"):
             old.unlink()
     LAYOUT_RECORD.unlink(missing_ok=True)
-    home = tmp_path_factory.mktemp("chromium")  # Chromium's config/cache (crash reports), not the user's
-    env = {**os.environ, "XDG_CONFIG_HOME": str(home / "config"), "XDG_CACHE_HOME": str(home / "cache")}
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True,
-                                             env=env, timeout=STEP_TIMEOUT_S * 1000)
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(STEP_TIMEOUT_S * 1000)
+        console = ConsoleLog(page)
+        page.goto(lab.url(f"lab?token={lab.token}"), wait_until="domcontentloaded",
+                  timeout=LAB_LOAD_TIMEOUT_S * 1000)
         try:
-            context = browser.new_context(viewport={"width": 1280, "height": 900})
-            page = context.new_page()
-            page.set_default_timeout(STEP_TIMEOUT_S * 1000)
-            console = ConsoleLog(page)
-            page.goto(lab.url(f"lab?token={lab.token}"), wait_until="domcontentloaded",
-                      timeout=LAB_LOAD_TIMEOUT_S * 1000)
-            try:
-                page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell",
-                                       timeout=LAB_LOAD_TIMEOUT_S * 1000)
-                page.evaluate("(ms) => Promise.race([window.jupyterapp.restored, new Promise((_, reject) =>"
-                              " setTimeout(() => reject(new Error('JupyterLab did not finish restoring')), ms))])",
-                              LAB_LOAD_TIMEOUT_S * 1000)
-            except Exception as error:
-                pytest.fail(f"JupyterLab did not load in Chromium within {LAB_LOAD_TIMEOUT_S} s: {error}\n"
-                            f"browser console: {console.entries}\nserver log:\n{lab.log_tail()}", pytrace=False)
-            page.evaluate("() => window.jupyterapp.shell.collapseLeft()")
-            yield NotebookRunner(page, console, ARTIFACTS, run_timeout=RUN_TIMEOUT_S, step_timeout=STEP_TIMEOUT_S)
-        finally:
-            browser.close()
+            page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell",
+                                   timeout=LAB_LOAD_TIMEOUT_S * 1000)
+            page.evaluate("(ms) => Promise.race([window.jupyterapp.restored, new Promise((_, reject) =>"
+                          " setTimeout(() => reject(new Error('JupyterLab did not finish restoring')), ms))])",
+                          LAB_LOAD_TIMEOUT_S * 1000)
+        except Exception as error:
+            pytest.fail(f"JupyterLab did not load in Chromium within {LAB_LOAD_TIMEOUT_S} s: {error}\n"
+                        f"browser console: {console.entries}\nserver log:\n{lab.log_tail()}", pytrace=False)
+        page.evaluate("() => window.jupyterapp.shell.collapseLeft()")
+        yield NotebookRunner(page, console, ARTIFACTS, run_timeout=RUN_TIMEOUT_S, step_timeout=STEP_TIMEOUT_S)
+    finally:
+        context.close()
+
+
+# An explorer's controls as ipywidgets 8 lays them out (class names and the styles that clip), each
+# in a case the layout check must flag ("bad") or pass ("ok").
+LAYOUT_PAGE = """<!doctype html><meta charset="utf-8">
+<style>
+  body { font: 13px sans-serif; }
+  .widget-label { display: inline-block; overflow: hidden; white-space: nowrap; text-overflow: ellipsis; }
+  button { overflow: hidden; white-space: nowrap; text-overflow: ellipsis; padding: 0 6px; font: 13px sans-serif; }
+  select { padding: 0 20px 0 8px; font: 13px sans-serif; }
+  .noUi-target { display: inline-block; height: 4px; background: #ccc; }
+  .conv-lessons-readout { white-space: pre-wrap; font-family: monospace; }
+  .widget-html-content { overflow: hidden; white-space: nowrap; }
+</style>
+<div class="jp-OutputArea-output" data-bt-explorer="0" style="width: 900px">
+  <div class="widget-label" style="width: 40px">bad label: kernel height k_h</div>
+  <div class="widget-label" style="width: 300px">ok label</div>
+  <div class="widget-label" style="width: 10px; display: none">hidden label, not shown to anyone</div>
+  <button class="widget-toggle-button" style="width: 30px">bad button medium</button>
+  <button style="width: 200px">ok button</button>
+  <select style="width: 90px"><option>ok</option><option>bad option: edge image 6×8 (the chapter's X)</option></select>
+  <select style="width: 200px"><option>ok option</option></select>
+  <div class="widget-slider widget-hslider"><div class="widget-label" style="width: 100px">bad track</div>
+    <div class="noUi-target" style="width: 18px"></div></div>
+  <div class="widget-slider widget-hslider"><div class="widget-label" style="width: 100px">ok track</div>
+    <div class="noUi-target" style="width: 150px"></div></div>
+  <div class="conv-lessons-readout" style="width: 120px">ok readout: long lines wrap instead of being cut</div>
+  <div class="widget-html-content" style="width: 60px">bad message: ⚠ the kernel is larger than the input</div>
+</div>
+"""
+
+
+def test_layout_check_flags_truncated_controls(chromium: Any) -> None:
+    """The layout check itself: it flags exactly the truncated label, button, drop-down option and
+    message and the short slider track of a page laid out like an explorer, and nothing else (not a
+    hidden label, not a wrapped readout)."""
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.set_content(LAYOUT_PAGE)
+        found = page.evaluate(JS_LAYOUT, {"k": 0, "minTrack": MIN_TRACK_PX, "slack": LAYOUT_SLACK_PX})
+    finally:
+        page.close()
+    flagged = sorted((item["problem"], item["element"], item["text"].split(":")[0]) for item in found)
+    assert flagged == [
+        ("clipped", ".widget-html-content", "bad message"),
+        ("clipped", ".widget-label", "bad label"),
+        ("clipped", "button.widget-toggle-button", "bad button medium"),
+        ("clipped", "select", "bad option"),
+        ("short track", ".widget-slider .noUi-target", "bad track"),
+    ], found
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
@@ -186,7 +252,8 @@ def test_notebook_in_jupyterlab(runner: NotebookRunner, lab: LabServer, case: Ca
     controls move."""
     following = CASES[CASES.index(case) + 1:]
     prestart = (lambda: lab.prestart_kernel(following[0].path)) if following else None
-    report = runner.run(case.path, prestart_next=prestart, name=case.id, shots=case.shots, stem=case.stem)
+    report = runner.run(case.path, prestart_next=prestart, name=case.id, shots=case.shots, stem=case.stem,
+                        language=case.id.split("/")[0])
     notebook = case.id
     shot = report.screenshot.relative_to(REPO) if report.screenshot and report.screenshot.is_relative_to(REPO) \
         else report.screenshot
