@@ -576,7 +576,7 @@ JS_CONTROL_WORDS = r"""
   if (!root) return [];
   const words = [];
   root.querySelectorAll('.widget-label, button, option').forEach(el => {
-    const text = (el.innerText || el.textContent || '').replace(/\u200b/g, '').trim();
+    const text = (el.innerText || el.textContent || '').replace(/\u200b/g, '').replace(/\s+/g, ' ').trim();
     if (text) words.push(text);
   });
   return words;
