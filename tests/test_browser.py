@@ -38,15 +38,19 @@ whose id starts with one of the comma-separated prefixes (``zh`` alone: the Chin
 
 Needs Debian's Chromium at /usr/bin/chromium (``apt-get install chromium``; for Chinese text in the
 screenshots also ``fonts-noto-cjk``; ``.ci/run`` installs both): skipped without it, except when the
-CI environment variable is set, where a missing browser fails the run.
+CI environment variable is set, where a missing browser fails the run; the same for the Chinese
+edition when no system font covers Chinese (``fc-list :lang=zh``).
 ``CONV_LESSONS_BROWSER_NOTEBOOKS=DIR`` runs the notebooks of another folder instead (used to show
 that a broken explorer fails this test); its ``zh/`` folder, if any, is the Chinese edition.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import shutil
+import subprocess
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -125,6 +129,16 @@ def record_layout(case: Case, report: NotebookReport) -> None:
     with LAYOUT_RECORD.open("a", encoding="utf-8") as record:
         for problem in report.layout:
             record.write(json.dumps({"notebook": case.id, **asdict(problem)}, ensure_ascii=False) + "\n")
+
+
+@functools.cache
+def chinese_fonts() -> list[str] | None:
+    """Families of the system fonts (fontconfig) that cover Chinese, which Chromium draws Chinese labels
+    with; None when fc-list is not there to ask."""
+    if shutil.which("fc-list") is None:
+        return None
+    listing = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, check=False)
+    return sorted({line.strip() for line in listing.stdout.splitlines() if line.strip()})
 
 
 def _unavailable(reason: str) -> None:
@@ -250,6 +264,10 @@ def test_notebook_in_jupyterlab(runner: NotebookRunner, lab: LabServer, case: Ca
                                 capsys: pytest.CaptureFixture[str]) -> None:
     """Open, clear, run all; no errors; explorers render, are laid out whole, and redraw when their
     controls move."""
+    if case.id.startswith("zh/") and chinese_fonts() == []:
+        _unavailable("no system font covers Chinese (fc-list :lang=zh is empty): Chromium would draw the Chinese "
+                     "edition's labels as boxes and measure them wrong; install one: `sudo apt-get install "
+                     "fonts-noto-cjk`")
     following = CASES[CASES.index(case) + 1:]
     prestart = (lambda: lab.prestart_kernel(following[0].path)) if following else None
     report = runner.run(case.path, prestart_next=prestart, name=case.id, shots=case.shots, stem=case.stem,
