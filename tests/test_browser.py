@@ -235,14 +235,15 @@ LAYOUT_PAGE = """<!doctype html><meta charset="utf-8">
     <div class="noUi-target" style="width: 150px"></div></div>
   <div class="conv-lessons-readout" style="width: 120px">ok readout: long lines wrap instead of being cut</div>
   <div class="widget-html-content" style="width: 60px">bad message: ⚠ the kernel is larger than the input</div>
+  <div style="width: 1000px; height: 2px"></div>
 </div>
 """
 
 
 def test_layout_check_flags_truncated_controls(chromium: Any) -> None:
     """The layout check itself: it flags exactly the truncated label, button, drop-down option and
-    message and the short slider track of a page laid out like an explorer, and nothing else (not a
-    hidden label, not a wrapped readout)."""
+    message, the short slider track and the explorer wider than its column, on a page laid out like an
+    explorer, and nothing else (not a hidden label, not a wrapped readout)."""
     page = chromium.new_page(viewport={"width": 1280, "height": 900})
     try:
         page.set_content(LAYOUT_PAGE)
@@ -251,6 +252,7 @@ def test_layout_check_flags_truncated_controls(chromium: Any) -> None:
         page.close()
     flagged = sorted((item["problem"], item["element"], item["text"].split(":")[0]) for item in found)
     assert flagged == [
+        ("clipped", ".jp-OutputArea-output (the whole explorer)", "bad label"),  # 1000 px inside 900 px
         ("clipped", ".widget-html-content", "bad message"),
         ("clipped", ".widget-label", "bad label"),
         ("clipped", "button.widget-toggle-button", "bad button medium"),
