@@ -209,6 +209,29 @@ def runner(lab: LabServer, chromium: Any) -> Iterator[NotebookRunner]:
         context.close()
 
 
+def test_both_editions_run_every_notebook_and_subsets_select_by_id() -> None:
+    """The browser test covers every notebook of both editions, twins, with ids naming the edition and
+    screenshots in the edition's folder; CONV_LESSONS_BROWSER_ONLY picks by id prefix and refuses a
+    prefix that matches nothing (no silent empty run)."""
+    cases = discover_cases(REPO / "notebooks")
+    by_edition = {edition: sorted(c.id.split("/", 1)[1] for c in cases if c.id.startswith(f"{edition}/"))
+                  for edition, _folder, _shots in EDITIONS}
+    assert by_edition["en"] == by_edition["zh"], "the two editions' notebooks differ"
+    assert {"index.ipynb", "02_edge_detection.ipynb", "solutions/02_edge_detection_solutions.ipynb"} \
+        <= set(by_edition["zh"])
+    assert len(cases) == 2 * len(by_edition["en"]) == len({c.id for c in cases})
+    zh = next(c for c in cases if c.id == "zh/solutions/02_edge_detection_solutions.ipynb")
+    assert (zh.path, zh.shots, zh.stem) == ("zh/solutions/02_edge_detection_solutions.ipynb", ARTIFACTS / "zh",
+                                            "solutions__02_edge_detection_solutions")
+    en = next(c for c in cases if c.id == "en/02_edge_detection.ipynb")
+    assert (en.path, en.shots, en.stem) == ("02_edge_detection.ipynb", ARTIFACTS, "02_edge_detection")
+    assert [c.id for c in selected(cases, "zh/02, en/05")] == [
+        "en/05_convolution_as_matrix_multiplication.ipynb", "zh/02_edge_detection.ipynb"]
+    assert selected(cases, None) == selected(cases, "") == cases
+    with pytest.raises(pytest.UsageError, match="'zh/99'"):
+        selected(cases, "zh/02,zh/99")
+
+
 # An explorer's controls as ipywidgets 8 lays them out (class names and the styles that clip), each
 # in a case the layout check must flag ("bad") or pass ("ok").
 LAYOUT_PAGE = """<!doctype html><meta charset="utf-8">
