@@ -33,6 +33,22 @@ def explorer():
     return correlation_explorer()
 
 
+MIN_TRACK = 120  # pixels: a slider track narrower than this shows little more than its handle
+READOUT = 50  # pixels JupyterLab gives a slider's number readout, with margins
+BUTTON_PADDING = 26  # pixels of a button around its label (padding and border)
+
+
+def px(css: str) -> float:
+    assert css.endswith("px"), css
+    return float(css[:-2])
+
+
+def text_width(label: str) -> float:
+    """A generous estimate of a label's width in JupyterLab's 13 px UI font: CJK characters are
+    square (13 px), Latin ones average about 7.5 px."""
+    return sum(13.0 if ord(c) > 0x2E80 else 7.5 for c in label)
+
+
 def test_builds_with_no_arguments_into_one_container_with_a_picture(explorer):
     assert isinstance(explorer, widgets.VBox)
     assert explorer.view.image in explorer.children
@@ -110,15 +126,48 @@ def test_shrinking_the_input_keeps_the_position_inside_the_new_output(explorer):
 
 
 def test_kernel_larger_than_the_input_is_a_message_not_a_traceback(explorer):
-    before = bytes(explorer.view.image.value)
     explorer.controls["k_h"].value = 4
     assert "K: expected a kernel no larger than the input X (3×3), got shape (4, 2)" in explorer.message.value
     assert "no output: the kernel does not fit" in explorer.shape_readout.value
-    assert bytes(explorer.view.image.value) == before  # the last good picture stays
     assert explorer.controls["position"].disabled and explorer.controls["play"].disabled
     explorer.controls["k_h"].value = 2
     assert explorer.message.value == ""
     assert not explorer.controls["position"].disabled
+
+
+def is_stale_grey(rgb: np.ndarray) -> bool:
+    return abs(rgb[0] - rgb[2]) < 6 and 220 < rgb[0] < 228  # the flat grey over a stale picture
+
+
+def test_a_kernel_that_does_not_fit_greys_out_the_stale_picture_until_it_fits_again(explorer):
+    explorer.controls["position"].value = 3
+    good = bytes(explorer.view.image.value)
+    points = [(0, 0.3, -0.3), (0, 2.3, 2.3), (2, 1.3, 1.3), (2, 0.3, 0.3)]  # input and output cells
+    assert not any(is_stale_grey(pixel(explorer, *point)) for point in points)
+    explorer.controls["k_h"].value = 4  # the picture still holds the 3×3 input and 2×2 kernel: grey it out
+    assert bytes(explorer.view.image.value) != good
+    assert all(is_stale_grey(pixel(explorer, *point)) for point in points)
+    assert explorer.sum_readout.value.count("Y[") == 0  # no stale sum either
+    assert "4×2" in explorer.blank_text.get_text() and "3×3" in explorer.blank_text.get_text()
+    explorer.controls["n_w"].value = 4  # still no fit: still grey, still the message
+    assert all(is_stale_grey(pixel(explorer, *point)) for point in points)
+    assert "got shape (4, 2)" in explorer.message.value
+    explorer.controls["n_w"].value = 3
+    explorer.controls["k_h"].value = 2  # fits again: the picture comes back, with its sum
+    assert explorer.message.value == ""
+    assert not any(is_stale_grey(pixel(explorer, *point)) for point in points)
+    assert "= 43" in explorer.sum_readout.value
+    assert bytes(explorer.view.image.value) == good
+
+
+def test_every_slider_keeps_a_track_and_every_speed_button_its_label(explorer):
+    for name in ("n_h", "n_w", "k_h", "k_w", "position"):
+        slider = explorer.controls[name]
+        label = slider.style.description_width or "80px"  # JupyterLab's default label width
+        assert px(slider.layout.width) - px(label) - READOUT >= MIN_TRACK, name
+        assert text_width(slider.description) <= px(label), name  # the label is not cut
+    speed = explorer.controls["speed"]
+    assert all(text_width(label) + BUTTON_PADDING <= px(speed.style.button_width) for label in speed._options_labels)
 
 
 def test_written_sum_brackets_negative_numbers():

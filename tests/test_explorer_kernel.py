@@ -11,9 +11,10 @@ from matplotlib.figure import Figure
 
 from conv_lessons import edge_image, get_kernel, kernel_names
 from conv_lessons.explorers import kernel_explorer
-from conv_lessons.explorers.kernel import output_size_text, parse_kernel_entry
+from conv_lessons.explorers.kernel import output_size_text, parse_kernel_entry, suggested_display
 from conv_lessons.figures import kernel_comparison_figure, kernel_figure
 from conv_lessons.figures.kernel import display_values, load_image
+from conv_lessons.i18n import text
 from conv_lessons.padding import conv_output_size, pad2d
 
 TORCH_MODE = {"zeros": "constant", "replicate": "replicate", "reflect": "reflect", "circular": "circular"}
@@ -183,7 +184,7 @@ def test_reflect_padding_larger_than_the_image_allows_is_an_invalid_setup(explor
     assert explorer.message.value == ""
     before, good = png(explorer), explorer.setup
     c["padding"].value = 6
-    assert "Invalid setup" in explorer.message.value and "at most 5" in explorer.message.value
+    assert text("padding.invalid_setup") in explorer.message.value and "at most 5" in explorer.message.value
     assert png(explorer) == before and explorer.setup is good
     c["padding_mode"].value = "zeros"  # zeros allow any amount
     assert explorer.message.value == "" and explorer.setup.padding == 6
@@ -193,7 +194,8 @@ def test_a_kernel_larger_than_the_padded_input_is_an_invalid_setup(explorer):
     c = explorer.controls
     c["image"].value = "edge"
     c["k_h"].value = 7
-    assert "Invalid setup" in explorer.message.value and "kernel height k_h" in explorer.message.value
+    assert text("padding.invalid_setup") in explorer.message.value
+    assert text("padding.kernel_height") in explorer.message.value
     assert "no output (k = 7 > n + 2p = 6)" in html.unescape(explorer.readout.value)
     c["padding_mode"].value = "zeros"  # one pixel of padding each side makes it fit
     assert explorer.message.value == "" and explorer.setup.Y.shape == (2, 9)
@@ -234,7 +236,7 @@ def test_static_figures_label_input_kernel_and_output():
     assert "output (8×5)" in [ax.get_title() for ax in rows.axes]
     with pytest.raises(ValueError, match="image: expected one of"):
         kernel_figure("cat")
-    with pytest.raises(ValueError, match="Invalid setup"):
+    with pytest.raises(ValueError, match=text("padding.invalid_setup")):
         kernel_figure("edge", "sobel x", padding=6, mode="reflect")
 
 
@@ -279,3 +281,69 @@ def test_resizing_the_kernel_keeps_what_was_typed_even_a_mistake(explorer):
     assert explorer.cells[0][1].layout.border
     explorer.cells[0][1].value = "-1"
     assert explorer.message.value == "" and explorer.setup.K.tolist() == [[1.0, -1.0], [0.0, 0.0]]
+
+
+@pytest.mark.parametrize(("preset", "display", "why"), [
+    ("box blur", "clipped", "add up to 1"),
+    ("gaussian blur", "clipped", "add up to 1"),
+    ("identity", "clipped", "add up to 1"),
+    ("sharpen", "clipped", "add up to 1"),
+    ("sobel x", "signed", "add up to 0"),
+    ("laplacian", "signed", "add up to 0"),
+    ("diagonal edge", "signed", "add up to 0"),
+])
+def test_a_preset_chooses_the_display_that_fits_it_and_says_why(explorer, preset, display, why):
+    explorer.controls["preset"].value = preset
+    assert explorer.controls["display"].value == display
+    assert why in explorer.note.value
+    if display == "clipped":  # a smoothing kernel's output is a photo again: grey, not a red "negative"
+        assert explorer.panels.output.get_cmap().name == "gray"
+        values = explorer.panels.output.get_array()
+        assert values.min() >= 0 and values.max() <= 1 and values.mean() > 0.2
+    else:
+        assert explorer.panels.output.norm.vcenter == 0
+
+
+def test_the_learner_can_still_switch_the_display_by_hand(explorer):
+    explorer.controls["preset"].value = "box blur"
+    blurred = png(explorer)
+    explorer.controls["display"].value = "signed"
+    assert explorer.controls["display"].value == "signed" and png(explorer) != blurred
+    assert "add up to" not in explorer.note.value  # the reason was for the display the preset chose
+    explorer.cells[0][0].value = "1"  # editing the kernel does not switch the display
+    assert explorer.controls["display"].value == "signed"
+    explorer.controls["preset"].value = "sobel x"
+    assert explorer.controls["display"].value == "signed" and "add up to 0" in explorer.note.value
+    explorer.controls["preset"].value = "gaussian blur"
+    assert explorer.controls["display"].value == "clipped"
+    explorer.cells[1][1].value = "0"  # no longer the preset: its reason is not shown
+    assert "add up to" not in explorer.note.value
+
+
+def test_suggested_display_reads_the_sum_and_signs_of_the_weights():
+    assert suggested_display(torch.tensor([[1.0, -1.0]]))[0] == "signed"
+    assert suggested_display(torch.full((3, 3), 1 / 9))[0] == "clipped"
+    display, why = suggested_display(torch.ones(2, 2))
+    assert display == "absolute" and "4" in why
+    display, why = suggested_display(torch.tensor([[2.0, -1.0, 1.0]]))
+    assert display == "signed" and "2" in why
+
+
+def test_valid_padding_shows_p_0_on_every_path(explorer):
+    c = explorer.controls
+    padding = c["padding"]
+    assert padding.disabled and padding.value == 0
+    c["padding_mode"].value = "zeros"
+    assert not padding.disabled and padding.value == 1
+    padding.value = 2
+    assert "p = 2" in explorer.readout.value
+    c["padding_mode"].value = "valid"  # back to valid after p = 2: the slider shows what is used
+    assert padding.disabled and padding.value == 0
+    assert "p = 0" in explorer.readout.value and explorer.setup.padding == 0
+    c["padding_mode"].value = "replicate"  # a padding mode brings back the padding last chosen
+    assert not padding.disabled and padding.value == 2 and explorer.setup.padding == 2
+    c["padding_mode"].value = "valid"
+    padding.value = 3  # set from code while valid: valid still means none
+    assert padding.value == 0 and explorer.setup.padding == 0 and "p = 0" in explorer.readout.value
+    c["padding_mode"].value = "zeros"
+    assert padding.value == 3 and explorer.setup.padding == 3
