@@ -1,13 +1,17 @@
 """The cross-correlation explorer, driven from Python as a learner would drive it."""
 
+import html
 import io
+import re
 
 import ipywidgets as widgets
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from PIL import Image
 
+from conv_lessons import set_language
 from conv_lessons.explorers import correlation_explorer
 from conv_lessons.figures import correlation_figure, correlation_vs_convolution_figure
 from conv_lessons.figures.correlation import written_sum
@@ -193,3 +197,61 @@ def test_convolution_figure_flips_the_kernel():
     assert "Y[0, 0] = 0×0 + 1×1 + 3×2 + 4×3 = 19" in texts
     assert "conv[0, 0] = 0×3 + 1×2 + 3×1 + 4×0 = 5" in texts
     assert {"19", "25", "37", "43", "5", "11", "23", "29"} <= set(texts)
+
+
+# -- in Chinese (issue 12) -------------------------------------------------------------------------
+ENGLISH_WORD = re.compile(r"[A-Za-z]{2,}")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+PYTHON_NAMES = {"corr", "convolve", "flip", "conv"}  # corr2d(X, K), convolve2d(X, K), flip(K), conv[i, j]: code
+
+
+@pytest.fixture
+def chinese():
+    set_language("zh")
+    yield
+    set_language("en")
+
+
+def shown_texts(explorer) -> list[str]:
+    """What a learner reads in the explorer's widgets: descriptions, option labels, HTML texts."""
+    texts = []
+    stack = [explorer]
+    while stack:
+        widget = stack.pop()
+        stack.extend(getattr(widget, "children", ()))
+        if getattr(widget, "description", ""):
+            texts.append(widget.description)
+        texts.extend(getattr(widget, "_options_labels", ()))
+        if isinstance(widget, widgets.HTML) and widget.value:
+            texts.append(html.unescape(re.sub(r"<[^>]+>", " ", widget.value)))
+    return texts + [t.get_text() for t in explorer.view.figure.findobj(Text) if t.get_text()]
+
+
+def english_words(texts: list[str]) -> set[str]:
+    return {word for t in texts for word in ENGLISH_WORD.findall(t)} - PYTHON_NAMES
+
+
+def test_built_in_chinese_every_label_readout_and_message_is_chinese(chinese):
+    explorer = correlation_explorer()
+    controls = explorer.controls
+    assert all(CJK.search(controls[name].description) for name in ("position", "speed", "n_h", "n_w", "k_h", "k_w"))
+    assert controls["speed"]._options_labels == ("慢", "中", "快") and controls["speed"].value == "medium"
+    assert "输出形状" in explorer.shape_readout.value
+    controls["k_h"].value = 4
+    texts = shown_texts(explorer)
+    assert CJK.search(html.unescape(explorer.message.value)) and "没有输出" in explorer.shape_readout.value
+    assert CJK.search(explorer.blank_text.get_text())
+    assert english_words(texts) == set(), texts
+    controls["k_h"].value = 2
+    assert english_words(shown_texts(explorer)) == set()
+
+
+def test_layout_fits_in_chinese_too(chinese):
+    test_every_slider_keeps_a_track_and_every_speed_button_its_label(correlation_explorer())
+
+
+@pytest.mark.parametrize("make", [lambda: correlation_figure(position=3), correlation_vs_convolution_figure])
+def test_static_figures_in_chinese(chinese, make):
+    texts = [t.get_text() for t in make().findobj(Text) if t.get_text()]
+    assert any(CJK.search(t) for t in texts)
+    assert english_words(texts) == set(), texts

@@ -1,6 +1,7 @@
 """The kernel explorer (with the padding/stride preview), driven from Python as a learner would."""
 
 import html
+import re
 
 import ipywidgets as widgets
 import numpy as np
@@ -8,8 +9,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
-from conv_lessons import edge_image, get_kernel, kernel_names
+from conv_lessons import edge_image, get_kernel, kernel_names, set_language
 from conv_lessons.explorers import kernel_explorer
 from conv_lessons.explorers.kernel import output_size_text, parse_kernel_entry, suggested_display
 from conv_lessons.figures import kernel_comparison_figure, kernel_figure
@@ -347,3 +349,110 @@ def test_valid_padding_shows_p_0_on_every_path(explorer):
     assert padding.value == 0 and explorer.setup.padding == 0 and "p = 0" in explorer.readout.value
     c["padding_mode"].value = "zeros"
     assert padding.value == 3 and explorer.setup.padding == 3
+
+
+# -- layout and Chinese (issues 11, 12) --------------------------------------------------------------
+MIN_TRACK = 120  # pixels: a slider track narrower than this shows little more than its handle
+READOUT = 50  # pixels JupyterLab gives a slider's number readout, with margins
+LABEL = 80  # JupyterLab's default description width
+BUTTON_PADDING = 26  # pixels of a button around its label (padding and border)
+DROPDOWN_ARROW = 24
+ENGLISH_WORD = re.compile(r"[A-Za-z]{2,}")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+# PyTorch's padding and padding_mode names (and the lesson's "valid"), a mathematician's name: kept in Chinese
+PYTHON_NAMES = {"valid", "zeros", "replicate", "reflect", "circular", "padding", "Sobel", "abc"}  # abc: typed below
+
+
+def px(css: str) -> float:
+    assert css.endswith("px"), css
+    return float(css[:-2])
+
+
+def text_width(label: str) -> float:
+    """A generous estimate of a label's width in JupyterLab's 13 px UI font: CJK characters are
+    square (13 px), Latin ones average about 7.5 px."""
+    return sum(13.0 if ord(c) > 0x2E80 else 7.5 for c in label)
+
+
+@pytest.fixture(params=["en", "zh"])
+def language(request):
+    set_language(request.param)
+    yield request.param
+    set_language("en")
+
+
+def test_no_label_option_or_button_is_cut_and_sliders_keep_a_track(language):
+    explorer = kernel_explorer()
+    c = explorer.controls
+    for name in ("padding", "stride"):
+        assert px(c[name].layout.width) - LABEL - READOUT >= MIN_TRACK, name
+        assert text_width(c[name].description) <= LABEL
+    display = c["display"]
+    for label in display._options_labels:
+        assert text_width(label) + BUTTON_PADDING <= px(display.style.button_width), label
+    for name in ("image", "preset", "padding_mode"):
+        menu = c[name]
+        assert text_width(menu.description) <= LABEL
+        for label in menu._options_labels:
+            assert text_width(label) + DROPDOWN_ARROW <= px(menu.layout.width) - LABEL, label
+    assert text_width(c["transpose"].description) + 24 <= px(c["transpose"].layout.width)
+
+
+def shown_texts(explorer) -> list[str]:
+    """What a learner reads in the explorer's widgets and picture."""
+    texts = []
+    stack = [explorer]
+    while stack:
+        widget = stack.pop()
+        stack.extend(getattr(widget, "children", ()))
+        if getattr(widget, "description", ""):
+            texts.append(widget.description)
+        texts.extend(getattr(widget, "_options_labels", ()))
+        if isinstance(widget, widgets.HTML) and widget.value:
+            texts.append(html.unescape(re.sub(r"<[^>]+>", " ", widget.value)))
+    return texts + [t.get_text() for t in explorer.view.figure.findobj(Text) if t.get_text()]
+
+
+def english_words(texts: list[str]) -> set[str]:
+    return {word for t in texts for word in ENGLISH_WORD.findall(t)} - PYTHON_NAMES
+
+
+def test_built_in_chinese_every_label_readout_note_and_message_is_chinese():
+    set_language("zh")
+    try:
+        explorer = kernel_explorer()
+        c = explorer.controls
+        assert c["display"].value == "signed" and c["preset"].value == "chapter [[1, -1]]"  # values stay
+        assert "高：" in explorer.readout.value and "卷积核" in explorer.note.value
+        seen = shown_texts(explorer)
+        c["preset"].value = "box blur"
+        assert c["display"].value == "clipped" and "权重之和为 1" in explorer.note.value
+        seen += shown_texts(explorer)
+        c["padding_mode"].value = "reflect"
+        c["image"].value = "edge"
+        c["padding"].value = 6
+        assert "设置无效" in explorer.message.value  # the catalogue's words, not "Invalid setup"
+        seen += shown_texts(explorer)
+        c["padding_mode"].value = "zeros"
+        explorer.cells[0][1].value = "abc"
+        assert "卷积核元素 K[0, 1]" in html.unescape(explorer.message.value)
+        seen += shown_texts(explorer)
+        assert all(CJK.search(c[name].description) for name in ("image", "transpose", "preset", "display"))
+        assert english_words(seen) == set(), seen
+    finally:
+        set_language("en")
+
+
+@pytest.mark.parametrize("make", [
+    lambda: kernel_figure("edge", "chapter [[1, -1]]"),
+    lambda: kernel_figure("photo", "sobel x", padding=1, mode="zeros", stride=2, title="Sobel x"),
+    lambda: kernel_comparison_figure([("X ⋆ K", edge_image(), "chapter [[1, -1]]")]),
+])
+def test_static_figures_in_chinese(make):
+    set_language("zh")
+    try:
+        texts = [t.get_text() for t in make().findobj(Text) if t.get_text()]
+    finally:
+        set_language("en")
+    assert any(CJK.search(t) for t in texts)
+    assert english_words(texts) == set(), texts

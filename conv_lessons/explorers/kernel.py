@@ -55,7 +55,7 @@ __all__ = [
 
 MAX_PADDING = {"photo": 8, "edge": 6, "diagonal": 6}
 CELL_WIDTH = 58  # pixels per kernel entry box
-DISPLAY_BUTTON = 118  # pixels per display button: "clipped [0, 1]" (截断到 [0, 1]) fits
+DISPLAY_BUTTON = 132  # pixels per display button: "clipped [0, 1]" (截断到 [0, 1]) fits
 SHOWN_CHARACTERS = 24  # a longer entry is cut in messages
 FLOAT32_MAX = float(np.finfo(np.float32).max)  # as a Python float: comparing with it casts nothing
 
@@ -172,7 +172,7 @@ class KernelExplorer(Explorer):
         # Labels in the current language; the values the code reads are the same in every language.
         add("image", widgets.Dropdown(options=[(label, key) for key, label in IMAGES.items()], value="photo",
                                       description=text("explorer.kernel.image"),
-                                      layout=widgets.Layout(width=width(340))))
+                                      layout=widgets.Layout(width=width(360))))
         add("transpose", widgets.Checkbox(value=False, description=text("explorer.kernel.transpose"), indent=False,
                                           layout=widgets.Layout(width=width(150))))
         presets = [(text(f"explorer.kernel.preset_{KERNEL_KEYS[name]}"), name) for name in kernel_names()]
