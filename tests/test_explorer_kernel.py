@@ -359,8 +359,9 @@ BUTTON_PADDING = 26  # pixels of a button around its label (padding and border)
 DROPDOWN_ARROW = 24
 ENGLISH_WORD = re.compile(r"[A-Za-z]{2,}")
 CJK = re.compile(r"[\u4e00-\u9fff]")
-# PyTorch's padding and padding_mode names (and the lesson's "valid"), a mathematician's name: kept in Chinese
-PYTHON_NAMES = {"valid", "zeros", "replicate", "reflect", "circular", "padding", "Sobel", "abc"}  # abc: typed below
+# PyTorch's padding and padding_mode names (and the lesson's "valid"): kept in Chinese
+PYTHON_NAMES = {"valid", "zeros", "replicate", "reflect", "circular", "padding", "abc"}  # abc: typed below
+PYTHON_NAMES |= {"Sobel", "Grace", "Hopper"}  # names of people, written as the Chinese lesson writes them
 
 
 def px(css: str) -> float:

@@ -190,7 +190,7 @@ class KernelExplorer(Explorer):
         modes = [(text(f"explorer.kernel.padding_{mode}"), mode) for mode in PADDING_CHOICES]
         add("padding_mode", widgets.Dropdown(options=modes, value="valid",
                                              description=text("explorer.kernel.padding_mode"),
-                                             layout=widgets.Layout(width=width(260))))
+                                             layout=widgets.Layout(width=width(290))))
         add("padding", widgets.IntSlider(value=0, min=0, max=MAX_PADDING["photo"], description="p", disabled=True,
                                          layout=widgets.Layout(width=width(290))))
         add("stride", widgets.IntSlider(value=1, min=1, max=4, description=text("explorer.kernel.stride"),
