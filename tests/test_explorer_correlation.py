@@ -38,8 +38,8 @@ def explorer():
 
 
 MIN_TRACK = 120  # pixels: a slider track narrower than this shows little more than its handle
-READOUT = 50  # pixels JupyterLab gives a slider's number readout, with margins
-BUTTON_PADDING = 26  # pixels of a button around its label (padding and border)
+READOUT = 100  # pixels of a slider beside its label and track: the number readout and margins (measured)
+BUTTON_PADDING = 30  # pixels of a button around its label (padding and border)
 
 
 def px(css: str) -> float:

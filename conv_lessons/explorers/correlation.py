@@ -46,7 +46,7 @@ class CorrelationExplorer(Explorer):
         self.shape_readout = Readout()
         # Wide enough for the longest label in either language plus a track of about 200 px.
         size = {"continuous_update": True, "style": {"description_width": width(130)},
-                "layout": widgets.Layout(width=width(370))}
+                "layout": widgets.Layout(width=width(400))}
         position = self.add("position", widgets.IntSlider(value=0, min=0, max=3,
                                                           description=text("explorer.correlation.position"),
                                                           continuous_update=True,
@@ -56,7 +56,7 @@ class CorrelationExplorer(Explorer):
         speeds = [(text(f"explorer.correlation.speed_{name}"), name) for name in self.SPEEDS]
         speed = self.add("speed", widgets.ToggleButtons(options=speeds, value="medium",
                                                         description=text("explorer.correlation.speed"),
-                                                        style={"button_width": width(80)}))
+                                                        style={"button_width": width(84)}))
         widgets.link((play, "value"), (position, "value"))
         widgets.dlink((speed, "value"), (play, "interval"), transform=self.SPEEDS.__getitem__)
         for name, value, high in (("n_h", 3, 8), ("n_w", 3, 8), ("k_h", 2, 5), ("k_w", 2, 5)):
@@ -74,7 +74,7 @@ class CorrelationExplorer(Explorer):
         self.watch("position")
         self.watch(SIZES, "size")
         self.sum_readout.layout.min_height = "1.6em"
-        self.shape_readout.layout.flex = "1 1 200px"  # takes the rest of the row and wraps in it
+        self.shape_readout.layout.flex = "1 1 180px"  # takes the rest of the row and wraps in it
         c = self.controls
         self.lay_out(
             widgets.HBox([play, position, speed], layout=widgets.Layout(flex_flow="row wrap")),

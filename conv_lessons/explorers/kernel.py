@@ -55,7 +55,7 @@ __all__ = [
 
 MAX_PADDING = {"photo": 8, "edge": 6, "diagonal": 6}
 CELL_WIDTH = 58  # pixels per kernel entry box
-DISPLAY_BUTTON = 132  # pixels per display button: "clipped [0, 1]" (截断到 [0, 1]) fits
+DISPLAY_BUTTON = 140  # pixels per display button: "clipped [0, 1]" (截断到 [0, 1]) fits
 SHOWN_CHARACTERS = 24  # a longer entry is cut in messages
 FLOAT32_MAX = float(np.finfo(np.float32).max)  # as a Python float: comparing with it casts nothing
 
@@ -172,13 +172,13 @@ class KernelExplorer(Explorer):
         # Labels in the current language; the values the code reads are the same in every language.
         add("image", widgets.Dropdown(options=[(label, key) for key, label in IMAGES.items()], value="photo",
                                       description=text("explorer.kernel.image"),
-                                      layout=widgets.Layout(width=width(360))))
+                                      layout=widgets.Layout(width=width(390))))
         add("transpose", widgets.Checkbox(value=False, description=text("explorer.kernel.transpose"), indent=False,
                                           layout=widgets.Layout(width=width(150))))
         presets = [(text(f"explorer.kernel.preset_{KERNEL_KEYS[name]}"), name) for name in kernel_names()]
         add("preset", widgets.Dropdown(options=presets, value="chapter [[1, -1]]",
                                        description=text("explorer.kernel.preset"),
-                                       layout=widgets.Layout(width=width(280))))
+                                       layout=widgets.Layout(width=width(300))))
         add("k_h", widgets.BoundedIntText(value=1, min=1, max=MAX_KERNEL, description=text("explorer.kernel.rows"),
                                           layout=widgets.Layout(width=width(120)), **wide))
         add("k_w", widgets.BoundedIntText(value=2, min=1, max=MAX_KERNEL, description=text("explorer.kernel.columns"),
@@ -190,11 +190,11 @@ class KernelExplorer(Explorer):
         modes = [(text(f"explorer.kernel.padding_{mode}"), mode) for mode in PADDING_CHOICES]
         add("padding_mode", widgets.Dropdown(options=modes, value="valid",
                                              description=text("explorer.kernel.padding_mode"),
-                                             layout=widgets.Layout(width=width(290))))
+                                             layout=widgets.Layout(width=width(330))))
         add("padding", widgets.IntSlider(value=0, min=0, max=MAX_PADDING["photo"], description="p", disabled=True,
-                                         layout=widgets.Layout(width=width(290))))
+                                         layout=widgets.Layout(width=width(330))))
         add("stride", widgets.IntSlider(value=1, min=1, max=4, description=text("explorer.kernel.stride"),
-                                        layout=widgets.Layout(width=width(290))))
+                                        layout=widgets.Layout(width=width(330))))
         self._padding_chosen = 1  # the padding a padding mode comes back to (valid shows p = 0)
         self._display_reason: tuple[str, str, str] | None = None  # (preset, display, why) chosen with a preset
         # One Text box per possible kernel entry, made once: a new kernel shape shows a different
@@ -232,9 +232,9 @@ class KernelExplorer(Explorer):
             self.message,
             widgets.HBox([
                 widgets.VBox([c["preset"], widgets.HBox([c["k_h"], c["k_w"]]), self.grid],
-                             layout=widgets.Layout(width=width(400))),
+                             layout=widgets.Layout(width=width(400), margin="0 8px 0 0")),
                 widgets.VBox([c["padding_mode"], c["padding"], c["stride"], self.readout],
-                             layout=widgets.Layout(flex="1 1 260px")),
+                             layout=widgets.Layout(flex="1 1 330px")),
             ], layout=widgets.Layout(flex_flow="row wrap")),
             self.note,
         )
