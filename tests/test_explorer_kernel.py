@@ -361,7 +361,7 @@ ENGLISH_WORD = re.compile(r"[A-Za-z]{2,}")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # PyTorch's padding and padding_mode names (and the lesson's "valid"): kept in Chinese
 PYTHON_NAMES = {"valid", "zeros", "replicate", "reflect", "circular", "padding", "abc"}  # abc: typed below
-PYTHON_NAMES |= {"Sobel", "Grace", "Hopper"}  # names of people, written as the Chinese lesson writes them
+PYTHON_NAMES |= {"Sobel"}  # a name, written as the Chinese lesson writes it
 
 
 def px(css: str) -> float:

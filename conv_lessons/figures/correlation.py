@@ -30,6 +30,7 @@ from matplotlib.text import Text
 
 from .. import i18n
 from ..correlation import convolve2d, corr2d, output_shape
+from ..fonts import cjk_fallback, uses_cjk_font
 from ..style import HIGHLIGHT, HIGHLIGHT_FILL, WEIGHT, number, term
 from ..validation import as_matrix, as_nonnegative_int, check_fits, message
 from .common import text_colour, to_numpy
@@ -168,7 +169,8 @@ class CorrelationRow:
         self.weights = _Pool(x_ax, ha="right", va="bottom", color=WEIGHT, fontweight="bold", zorder=4)
         # Outputs not computed yet are covered by one grey image (cheaper to redraw than hiding texts).
         self.pending = y_ax.imshow(np.zeros((1, 1, 4)), interpolation="nearest", zorder=3.5)
-        self.equation = (figure.text(0.5, 0, "", ha="center", va="center", fontsize=11, family="monospace")
+        mono = cjk_fallback(["monospace"]) if uses_cjk_font() else "monospace"  # 卷积[0, 0] in Chinese
+        self.equation = (figure.text(0.5, 0, "", ha="center", va="center", fontsize=11, family=mono)
                          if equation else None)
         self.X = self.K = self.Y = None
         self.count = self.out_w = 0
@@ -311,6 +313,7 @@ def correlation_vs_convolution_figure(X: Any = None, K: Any = None) -> Figure:
     for row in (top, bottom):
         row.set_position(0)
         row.freeze()
-    bottom.equation.set_text(bottom.equation.get_text().replace("Y[", "conv[", 1))
+    name = i18n.text("figure.correlation.conv_name")  # the convolution's output, written like Y[i, j]
+    bottom.equation.set_text(bottom.equation.get_text().replace("Y[", f"{name}[", 1))
     figure.add_artist(Rectangle((0.01, 0.5), 0.98, 0.0015, transform=figure.transFigure, color="0.75"))
     return figure
