@@ -457,3 +457,15 @@ def test_static_figures_in_chinese(make):
         set_language("en")
     assert any(CJK.search(t) for t in texts)
     assert english_words(texts) == set(), texts
+
+
+def test_a_display_chosen_after_the_preset_in_the_same_update_stays(explorer):
+    c = explorer.controls
+    with explorer.holding():  # both changes reach one update, as from a quick hand in the browser
+        c["preset"].value = "box blur"
+        c["display"].value = "absolute"
+    assert c["display"].value == "absolute" and explorer.panels.output.get_cmap().name == "magma"
+    with explorer.holding():
+        c["display"].value = "signed"
+        c["preset"].value = "gaussian blur"  # the preset came last: it chooses
+    assert c["display"].value == "clipped"

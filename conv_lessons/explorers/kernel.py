@@ -224,7 +224,8 @@ class KernelExplorer(Explorer):
         self.watch("preset")
         self.watch(("k_h", "k_w"), "kernel_size")
         self.watch("padding_mode")
-        self.watch(("display", "padding", "stride"), "draw")
+        self.watch("display")
+        self.watch(("padding", "stride"), "draw")
         c = self.controls
         self.lay_out(
             widgets.HBox([c["image"], c["transpose"], c["display"]], layout=widgets.Layout(flex_flow="row wrap")),
@@ -257,12 +258,13 @@ class KernelExplorer(Explorer):
     # -- drawing --------------------------------------------------------------------------------------
     def draw(self, reasons: tuple[str, ...]) -> None:
         """Apply what changed (image, preset, kernel size, padding mode), then compute and draw."""
-        for reason in reasons:
+        for index, reason in enumerate(reasons):
             if reason == "image":
                 self._load_image()
             elif reason in ("preset", "start"):
                 self._show_kernel(get_kernel(self.controls["preset"].value))
-                self._choose_display()
+                if "display" not in reasons[index:]:  # a display the learner chose after the preset stays
+                    self._choose_display()
             elif reason == "kernel_size":
                 self._resize_kernel()
             elif reason == "padding_mode":
