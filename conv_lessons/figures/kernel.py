@@ -424,7 +424,7 @@ def kernel_comparison_figure(rows: Sequence[tuple[str, Any, Any]], display: str 
         if not (isinstance(row, (tuple, list)) and len(row) == 3):
             raise TypeError(message(f"rows[{index}]", i18n.text("figure.kernel.row_expected"), describe(row)))
         label, X, K = row
-        X, K = as_matrix(X, f"rows[{index}] X"), _kernel_arg(K)
+        X, K = as_matrix(X, f"rows[{index}][1]"), _kernel_arg(K)
         setup = KernelSetup(X, K, 0, "valid", 1)
         band = (1 - (index + 1) / len(rows), 1 - index / len(rows))
         panels = KernelPanels(figure, tuple(X.shape), band=band, label=str(label),
