@@ -44,7 +44,7 @@ class CorrelationExplorer(Explorer):
         super().__init__(FigureView(figsize=(9.0, 3.4)))
         self.sum_readout = Readout()
         self.shape_readout = Readout()
-        # Wide enough for the longest label in either language plus a track of about 200 px.
+        # A label column for the longest label in either language, and a track of about 170 px beside it.
         size = {"continuous_update": True, "style": {"description_width": width(130)},
                 "layout": widgets.Layout(width=width(400))}
         position = self.add("position", widgets.IntSlider(value=0, min=0, max=3,
