@@ -71,10 +71,17 @@ def weight_index_map(input_shape: Any, kernel_shape: Any) -> np.ndarray:
 
     Same shape as :func:`~conv_lessons.matrix.conv_matrix`'s W; this is what the explorer colours.
     """
-    counts = conv_matrix_counts(input_shape, kernel_shape)
-    columns = window_indices(input_shape, kernel_shape).numpy()
+    (n_h, n_w), (k_h, k_w) = as_size_pair(input_shape, "input_shape"), as_size_pair(kernel_shape, "kernel_shape")
+    return _index_map(n_h, n_w, k_h, k_w).copy()
+
+
+@functools.lru_cache(maxsize=64)
+def _index_map(n_h: int, n_w: int, k_h: int, k_w: int) -> np.ndarray:
+    counts = conv_matrix_counts((n_h, n_w), (k_h, k_w))
+    columns = window_indices((n_h, n_w), (k_h, k_w)).numpy()
     index = np.full((counts.rows, counts.columns), -1, dtype=np.int64)
     index[np.arange(counts.rows)[:, None], columns] = np.arange(counts.distinct_weights)[None, :]
+    index.setflags(write=False)  # shared by every caller of the cache
     return index
 
 
@@ -189,10 +196,11 @@ class _Raster:
         canvas = Image.new("RGBA", (self.width, self.height), (255, 255, 255, 255))
         draw = ImageDraw.Draw(canvas)
         line = (150, 150, 150) if grid else None
+        colours = np.round(np.asarray(fills, dtype=float)[..., :3] * 255).astype(np.uint8).tolist()
         for r in range(rows):
             for c in range(cols):
                 draw.rectangle([c * cell, r * cell, (c + 1) * cell - 1, (r + 1) * cell - 1],
-                               fill=_rgb255(fills[r, c]), outline=line)
+                               fill=tuple(colours[r][c]), outline=line)
         if labels:
             size = max(int(round(fontsize * self.scale)), 6)
             for index, text in enumerate(labels[: rows * cols]):
@@ -208,31 +216,42 @@ class _Raster:
         self.image.set_data(np.asarray(canvas))
         return cell
 
-    def matrix(self, rgb: np.ndarray, *, row_blocks: int, col_blocks: int, outline_row: int) -> None:
-        """Paint a big matrix (rows×cols×3) with whole-pixel square cells, darker lines every
+    def matrix(self, index: np.ndarray, colours: np.ndarray, *, row_blocks: int, col_blocks: int,
+               outline_row: int) -> None:
+        """Paint a big matrix whose entry (r, c) has colour ``colours[index[r, c]]`` (``colours``:
+        n×3 in [0, 1]; index −1 is the last colour) with whole-pixel square cells, darker lines every
         ``row_blocks`` rows and ``col_blocks`` columns, light cell lines if the cells are large, and
-        row ``outline_row`` outlined."""
-        rows, cols = rgb.shape[:2]
-        cell = max(int(min(self.width / cols, self.height / rows)), 1)
-        canvas = np.ones((self.height, self.width, 3))
-        block = np.repeat(np.repeat(rgb, cell, axis=0), cell, axis=1)
-        canvas[: rows * cell, : cols * cell] = block
-        if cell >= 9:  # light cell lines only when cells are large enough for them not to crowd the colours
-            canvas[np.arange(0, rows * cell, cell), : cols * cell] = 0.8
-            canvas[: rows * cell, np.arange(0, cols * cell, cell)] = 0.8
-        dark = 0.35
-        canvas[np.minimum(np.arange(0, rows + 1, row_blocks) * cell, rows * cell - 1), : cols * cell] = dark
-        canvas[: rows * cell, np.minimum(np.arange(0, cols + 1, col_blocks) * cell, cols * cell - 1)] = dark
+        row ``outline_row`` outlined.  The matrix without its outline is kept for the next call:
+        moving the outlined row repaints only the outline."""
+        key = (index.shape, index.tobytes(), np.asarray(colours).tobytes(), row_blocks, col_blocks)
+        if getattr(self, "_matrix_key", None) != key:
+            self._matrix_key = key
+            self._matrix_base = self._paint_matrix(index, colours, row_blocks, col_blocks)
+        rows, cols = index.shape
+        cell = self._matrix_cell
+        rgba = self._matrix_base.copy()
         top, bottom = outline_row * cell, (outline_row + 1) * cell
         width = max(int(round(1.5 * self.scale)), 2)
-        orange = np.array(to_rgb(HIGHLIGHT))
+        orange = _rgb255(to_rgb(HIGHLIGHT))
         for y0, y1 in ((max(top - width, 0), top), (bottom, min(bottom + width, self.height))):
-            canvas[y0:y1, : cols * cell] = orange
-        canvas[max(top - width, 0): bottom + width, :width] = orange
-        canvas[max(top - width, 0): bottom + width, max(cols * cell - width, 0): cols * cell] = orange
-        rgba = np.full((self.height, self.width, 4), 255, dtype=np.uint8)
-        rgba[..., :3] = np.round(canvas * 255)
+            rgba[y0:y1, : cols * cell, :3] = orange
+        rgba[max(top - width, 0): bottom + width, :width, :3] = orange
+        rgba[max(top - width, 0): bottom + width, max(cols * cell - width, 0): cols * cell, :3] = orange
         self.image.set_data(rgba)
+
+    def _paint_matrix(self, index: np.ndarray, colours: np.ndarray, row_blocks: int, col_blocks: int) -> np.ndarray:
+        rows, cols = index.shape
+        cell = self._matrix_cell = max(int(min(self.width / cols, self.height / rows)), 1)
+        palette = np.round(np.asarray(colours, dtype=float)[:, :3] * 255).astype(np.uint8)
+        rgba = np.full((self.height, self.width, 4), 255, dtype=np.uint8)
+        rgba[: rows * cell, : cols * cell, :3] = palette[np.repeat(np.repeat(index, cell, axis=0), cell, axis=1)]
+        if cell >= 9:  # light cell lines only when cells are large enough for them not to crowd the colours
+            rgba[np.arange(0, rows * cell, cell), : cols * cell, :3] = 204
+            rgba[: rows * cell, np.arange(0, cols * cell, cell), :3] = 204
+        dark = 89  # 0.35 of white
+        rgba[np.minimum(np.arange(0, rows + 1, row_blocks) * cell, rows * cell - 1), : cols * cell, :3] = dark
+        rgba[: rows * cell, np.minimum(np.arange(0, cols + 1, col_blocks) * cell, cols * cell - 1), :3] = dark
+        return rgba
 
 
 class MatmulPicture:
@@ -250,26 +269,39 @@ class MatmulPicture:
         self.output.ax.set_title("output Y", fontsize=10, y=1.0)
         self.input.ax.set_title("input X (pixel numbers)", fontsize=10, y=1.0)
         self.matrix.ax.set_title("W, with Y.flatten() = W @ X.flatten()", fontsize=10, y=1.0)
+        self._shown: dict[str, tuple[int, ...]] = {}  # what each panel shows now
 
     @property
     def artists(self) -> list[Any]:
         return [panel.image for panel in (self.kernel, self.output, self.input, self.matrix)]
 
     def show(self, n_h: int, n_w: int, k_h: int, k_w: int, row: int) -> None:
-        """Redraw for these sizes, with row ``row`` of W (output pixel ``divmod(row, out_w)``) outlined."""
+        """Redraw for these sizes, with row ``row`` of W (output pixel ``divmod(row, out_w)``) outlined.
+
+        A panel whose inputs did not change is not repainted (the kernel stays put while the row
+        or the input size moves)."""
         out_h, out_w = output_shape((n_h, n_w), (k_h, k_w))
-        index = weight_index_map((n_h, n_w), (k_h, k_w))
         weights = k_h * k_w
         i, j = divmod(row, out_w)
-        self.kernel.cells(_pale(PALETTE[:weights], 0.75).reshape(k_h, k_w, 3), list(LETTERS[:weights]), fontsize=10)
-        pixels = np.ones((n_h, n_w, 3))
-        pixels[i:i + k_h, j:j + k_w] = _pale(PALETTE[:weights], 0.6).reshape(k_h, k_w, 3)
-        self.input.cells(pixels, [str(p) for p in range(n_h * n_w)], fontsize=8, outline=(i, j, k_h, k_w))
-        cells = np.ones((out_h, out_w, 3))
-        cells[i, j] = _pale(np.array(to_rgb(HIGHLIGHT)), 0.35)
-        self.output.cells(cells, [str(r) for r in range(out_h * out_w)], fontsize=8, outline=(i, j, 1, 1))
-        colours = np.vstack([PALETTE[:weights], ZERO[None, :]])  # index −1 → the last row: white
-        self.matrix.matrix(colours[index], row_blocks=out_w, col_blocks=n_w, outline_row=row)
+        if self._shown.get("kernel") != (k_h, k_w):
+            self._shown["kernel"] = (k_h, k_w)
+            self.kernel.cells(_pale(PALETTE[:weights], 0.75).reshape(k_h, k_w, 3), list(LETTERS[:weights]),
+                              fontsize=10)
+        if self._shown.get("input") != (n_h, n_w, k_h, k_w, i, j):
+            self._shown["input"] = (n_h, n_w, k_h, k_w, i, j)
+            pixels = np.ones((n_h, n_w, 3))
+            pixels[i:i + k_h, j:j + k_w] = _pale(PALETTE[:weights], 0.6).reshape(k_h, k_w, 3)
+            self.input.cells(pixels, [str(p) for p in range(n_h * n_w)], fontsize=8, outline=(i, j, k_h, k_w))
+        if self._shown.get("output") != (out_h, out_w, i, j):
+            self._shown["output"] = (out_h, out_w, i, j)
+            cells = np.ones((out_h, out_w, 3))
+            cells[i, j] = _pale(np.array(to_rgb(HIGHLIGHT)), 0.35)
+            self.output.cells(cells, [str(r) for r in range(out_h * out_w)], fontsize=8, outline=(i, j, 1, 1))
+        if self._shown.get("matrix") != (n_h, n_w, k_h, k_w, row):
+            self._shown["matrix"] = (n_h, n_w, k_h, k_w, row)
+            colours = np.vstack([PALETTE[:weights], ZERO[None, :]])  # index −1 → the last row: white
+            self.matrix.matrix(_index_map(n_h, n_w, k_h, k_w), colours, row_blocks=out_w, col_blocks=n_w,
+                               outline_row=row)
 
 
 def _check_row(row: Any, rows: int) -> int:
