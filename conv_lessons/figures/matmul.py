@@ -31,9 +31,10 @@ from matplotlib.patches import Rectangle
 from PIL import Image, ImageDraw, ImageFont
 
 from ..correlation import corr2d, output_shape
+from ..i18n import text
 from ..matrix import conv_matrix, conv_matrix_counts, im2col, window_indices
 from ..style import HIGHLIGHT, number
-from ..validation import as_matrix, as_nonnegative_int, as_size_pair, check_fits
+from ..validation import as_matrix, as_nonnegative_int, as_size_pair, check_fits, explain
 from .common import to_numpy
 
 __all__ = [
@@ -90,11 +91,10 @@ def counts_text(input_shape: Any, kernel_shape: Any) -> str:
     (n_h, n_w), (k_h, k_w) = as_size_pair(input_shape, "input_shape"), as_size_pair(kernel_shape, "kernel_shape")
     c = conv_matrix_counts((n_h, n_w), (k_h, k_w))
     out_h, out_w = output_shape((n_h, n_w), (k_h, k_w))
-    return (f"W is {c.rows} × {c.columns} = {c.entries:,} entries: a row per output pixel ({out_h}×{out_w}), "
-            f"a column per input pixel ({n_h}×{n_w}). Non-zero: {c.nonzero:,} ({1 - c.zero_fraction:.1%}); "
-            f"zeros: {c.zero_fraction:.1%}. Shared weights: {c.distinct_weights} distinct "
-            f"({LETTERS[0]}…{LETTERS[c.distinct_weights - 1]}), each used {c.uses_per_weight} times "
-            f"= {c.nonzero:,} entries.")
+    return text("figure.matmul.counts", rows=c.rows, columns=c.columns, entries=f"{c.entries:,}", out_h=out_h,
+                out_w=out_w, n_h=n_h, n_w=n_w, nonzero=f"{c.nonzero:,}", share=f"{1 - c.zero_fraction:.1%}",
+                zeros=f"{c.zero_fraction:.1%}", distinct=c.distinct_weights, first=LETTERS[0],
+                last=LETTERS[c.distinct_weights - 1], uses=c.uses_per_weight, used=f"{c.nonzero:,}")
 
 
 @functools.lru_cache(maxsize=8)
@@ -123,8 +123,7 @@ def row_text(input_shape: Any, kernel_shape: Any, row: int) -> str:
     row = _check_row(row, out_h * out_w)
     columns = window_indices((n_h, n_w), (k_h, k_w))[row].tolist()
     pairs = ", ".join(f"{LETTERS[p]}→{c}" for p, c in enumerate(columns))
-    return (f"Row {row} of W = output pixel {divmod(row, out_w)}: its window puts the weights in columns "
-            f"{pairs}; the other {n_h * n_w - len(columns)} entries of the row are 0.")
+    return text("figure.matmul.row", row=row, pixel=divmod(row, out_w), pairs=pairs, others=n_h * n_w - len(columns))
 
 
 class PixelImage(Artist):
@@ -265,10 +264,10 @@ class MatmulPicture:
         self.output = _Raster(figure.add_subplot(grid[1, 0]), pixel_exact)
         self.input = _Raster(figure.add_subplot(grid[:, 1]), pixel_exact)
         self.matrix = _Raster(figure.add_subplot(grid[:, 2]), pixel_exact)
-        self.kernel.ax.set_title("kernel K", fontsize=10, y=1.0)
-        self.output.ax.set_title("output Y", fontsize=10, y=1.0)
-        self.input.ax.set_title("input X (pixel numbers)", fontsize=10, y=1.0)
-        self.matrix.ax.set_title("W, with Y.flatten() = W @ X.flatten()", fontsize=10, y=1.0)
+        self.kernel.ax.set_title(text("figure.matmul.kernel_title"), fontsize=10, y=1.0)
+        self.output.ax.set_title(text("figure.matmul.output_title"), fontsize=10, y=1.0)
+        self.input.ax.set_title(text("figure.matmul.input_title"), fontsize=10, y=1.0)
+        self.matrix.ax.set_title(text("figure.matmul.matrix_title"), fontsize=10, y=1.0)
         self._shown: dict[str, tuple[int, ...]] = {}  # what each panel shows now
 
     @property
@@ -307,18 +306,17 @@ class MatmulPicture:
 def _check_row(row: Any, rows: int) -> int:
     row = as_nonnegative_int(row, "row")
     if row >= rows:
-        raise ValueError(f"row: expected 0 to {rows - 1} (W has {rows} rows, one per output pixel), got {row}.")
+        raise ValueError(explain("row", "figure.matmul.row_range", last=rows - 1, rows=rows, row=row))
     return row
 
 
 def check_sizes(input_shape: Any, kernel_shape: Any) -> tuple[int, int, int, int]:
     (n_h, n_w), (k_h, k_w) = as_size_pair(input_shape, "input_shape"), as_size_pair(kernel_shape, "kernel_shape")
     if max(n_h, n_w) > MAX_INPUT or max(k_h, k_w) > MAX_KERNEL:
-        raise ValueError(f"input_shape, kernel_shape: expected at most {MAX_INPUT}×{MAX_INPUT} and "
-                         f"{MAX_KERNEL}×{MAX_KERNEL} for this picture, got {(n_h, n_w)} and {(k_h, k_w)}.")
+        raise ValueError(explain("input_shape, kernel_shape", "figure.matmul.sizes", max_input=MAX_INPUT,
+                                 max_kernel=MAX_KERNEL, input=(n_h, n_w), kernel=(k_h, k_w)))
     if k_h > n_h or k_w > n_w:
-        raise ValueError(f"kernel_shape: expected a kernel no larger than the input ({n_h}×{n_w}), got {(k_h, k_w)}. "
-                         "Use a smaller kernel or a larger input.")
+        raise ValueError(explain("kernel_shape", "figure.matmul.fits", size=f"{n_h}×{n_w}", kernel=(k_h, k_w)))
     return n_h, n_w, k_h, k_w
 
 
@@ -348,8 +346,7 @@ def conv_matrix_figure(input_shape: Any = (4, 4), K: Any = None) -> Figure:
     check_fits(torch.empty(n_h, n_w), K, x_name="input")
     k_h, k_w = K.shape
     if k_h * k_w > len(PALETTE) or n_h * n_w > 36:
-        raise ValueError(f"input_shape, K: expected a small case (at most 36 input pixels and 16 weights) so the "
-                         f"numbers fit, got {(n_h, n_w)} and {(k_h, k_w)}.")
+        raise ValueError(explain("input_shape, K", "figure.matmul.small", input=(n_h, n_w), kernel=(k_h, k_w)))
     W = to_numpy(conv_matrix((n_h, n_w), K))
     index = weight_index_map((n_h, n_w), (k_h, k_w))
     rows, cols = W.shape
@@ -363,7 +360,7 @@ def conv_matrix_figure(input_shape: Any = (4, 4), K: Any = None) -> Figure:
     for p in range(k_h):
         for q in range(k_w):
             ax_k.text(q, p, f"{number(float(K[p, q]))}", ha="center", va="center", fontsize=11)
-    ax_k.set_title("kernel K", fontsize=11)
+    ax_k.set_title(text("figure.matmul.kernel_title"), fontsize=11)
     ax.imshow(colours[index], interpolation="nearest", aspect="equal")
     for r in range(rows):
         for c in range(cols):
@@ -378,14 +375,14 @@ def conv_matrix_figure(input_shape: Any = (4, 4), K: Any = None) -> Figure:
     ax_k.set_yticks([])
     ax.set_xticks(np.arange(cols))
     ax.set_yticks(np.arange(rows))
-    ax.set_xlabel("column = input pixel (X.flatten() index)", fontsize=9)
-    ax.set_ylabel("row = output pixel", fontsize=9)
+    ax.set_xlabel(text("figure.matmul.column_label"), fontsize=9)
+    ax.set_ylabel(text("figure.matmul.row_label"), fontsize=9)
     for r in range(out_w, rows, out_w):
         ax.axhline(r - 0.5, color="0.25", linewidth=1.2)
     for c in range(n_w, cols, n_w):
         ax.axvline(c - 0.5, color="0.25", linewidth=1.2)
-    ax.set_title(f"W ({rows}×{cols}): {int((index >= 0).sum())} of {W.size} entries can be non-zero; "
-                 f"the {k_h * k_w} weights repeat on shifted diagonals", fontsize=10)
+    ax.set_title(text("figure.matmul.w_title", rows=rows, columns=cols, nonzero=int((index >= 0).sum()),
+                      entries=W.size, weights=k_h * k_w), fontsize=10)
     ax.set_xlim(-0.5, cols + 4.5)  # room on the right for the notes
     ax.spines[["top", "right"]].set_visible(False)
     last = k_h * k_w - 1  # follow the last weight down its diagonal
@@ -393,11 +390,11 @@ def conv_matrix_figure(input_shape: Any = (4, 4), K: Any = None) -> Figure:
     note = {"fontsize": 8.5, "color": "0.1", "ha": "left", "va": "center",
             "arrowprops": {"arrowstyle": "->", "color": "0.2", "shrinkB": 7}}
     if out_w > 1:
-        ax.annotate(f"K[{k_h - 1}, {k_w - 1}] = {number(float(K[-1, -1]))} again, one\ncolumn further right: the\n"
-                    "window slid one pixel", xy=(where[1], 1), xytext=(cols - 0.2, 0.6), **note)
+        ax.annotate(text("figure.matmul.again", p=k_h - 1, q=k_w - 1, value=number(float(K[-1, -1]))),
+                    xy=(where[1], 1), xytext=(cols - 0.2, 0.6), **note)
     if out_h > 1:
-        ax.annotate(f"next image row: the window\njumps to the next line,\n{k_w} columns instead of 1",
-                    xy=(where[out_w], out_w), xytext=(cols - 0.2, out_w + 0.8), **note)
+        ax.annotate(text("figure.matmul.next_row", k_w=k_w), xy=(where[out_w], out_w),
+                    xytext=(cols - 0.2, out_w + 0.8), **note)
     return figure
 
 
@@ -413,8 +410,7 @@ def im2col_figure(X: Any = None, K: Any = None) -> Figure:
     K = torch.tensor([[0.0, 1.0], [2.0, 3.0]]) if K is None else as_matrix(K, "K")
     check_fits(X, K)
     if X.numel() > 36 or K.numel() > len(PALETTE):
-        raise ValueError(f"X, K: expected a small case (at most 36 pixels, 16 weights), got {tuple(X.shape)} and "
-                         f"{tuple(K.shape)}.")
+        raise ValueError(explain("X, K", "figure.matmul.small_im2col", input=tuple(X.shape), kernel=tuple(K.shape)))
     k_h, k_w = K.shape
     columns = to_numpy(im2col(X, K.shape))
     product = to_numpy(K.reshape(1, -1) @ im2col(X, K.shape))
@@ -444,19 +440,18 @@ def im2col_figure(X: Any = None, K: Any = None) -> Figure:
     rgb = np.ones(x.shape + (3,))
     rgb[:k_h, :k_w] = pale.reshape(k_h, k_w, 3)
     ax_x = figure.add_subplot(grid[0, 0])
-    cells(ax_x, x, rgb, "X (window 0 coloured)")
+    cells(ax_x, x, rgb, text("figure.matmul.x_window"))
     ax_x.add_patch(Rectangle((-0.5, -0.5), k_w, k_h, fill=False, edgecolor=HIGHLIGHT, linewidth=2.5))
     ax_k = figure.add_subplot(grid[0, 1])
-    cells(ax_k, to_numpy(K.reshape(-1, 1)), pale[:, None, :], "K.flatten()")
+    cells(ax_k, to_numpy(K.reshape(-1, 1)), pale[:, None, :], text("figure.matmul.k_flat"))
     ax_c = figure.add_subplot(grid[0, 2])
     cells(ax_c, columns, np.broadcast_to(pale[:, None, :], columns.shape + (3,)).copy(),
-          "im2col(X, K.shape): column c = window c")
+          text("figure.matmul.im2col_title"))
     ax_c.add_patch(Rectangle((-0.5, -0.5), 1, weights, fill=False, edgecolor=HIGHLIGHT, linewidth=2.5))
     ax_p = figure.add_subplot(grid[1, 2])
     cells(ax_p, product, np.ones(product.shape + (3,)))
-    ax_p.set_xlabel("K.flatten() @ im2col(X, K.shape)", fontsize=10)
+    ax_p.set_xlabel(text("figure.matmul.product"), fontsize=10)
     ax_y = figure.add_subplot(grid[0, 3])
-    cells(ax_y, Y, np.ones(Y.shape + (3,)), "reshaped: Y")
-    figure.suptitle("im2col: unfold the windows into columns; weight p meets row p; each column sums to one "
-                    "output", fontsize=11)
+    cells(ax_y, Y, np.ones(Y.shape + (3,)), text("figure.matmul.reshaped"))
+    figure.suptitle(text("figure.matmul.im2col_suptitle"), fontsize=11)
     return figure
