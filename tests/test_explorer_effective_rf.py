@@ -166,3 +166,20 @@ def test_toggle_buttons_fit_their_longest_label_in_both_languages(chinese):
             longest = max(sum(14 if ord(ch) > 0x2E80 else 7.5 for ch in label) for label, _ in control.options)
             assert float(control.style.button_width.removesuffix("px")) >= longest + 20, (language, name)
         explorer.close()
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_every_slider_leaves_a_track_of_at_least_120_px(language):
+    """Issue 11 item 5: the kernel-size slider had an 83 px track (see test_explorer_matmul's estimate)."""
+    from test_explorer_matmul import SLIDER_OVERHEAD, label_px
+
+    set_language(language)
+    try:
+        explorer = effective_rf_explorer()
+        for name in ("depth", "kernel_size"):
+            control = explorer.controls[name]
+            total = float(control.layout.width.removesuffix("px"))
+            assert total - label_px(control.description) - SLIDER_OVERHEAD >= 120, (language, name)
+        explorer.close()
+    finally:
+        set_language("en")

@@ -44,9 +44,9 @@ class MatmulExplorer(Explorer):
         self.picture = MatmulPicture(self.view.figure, pixel_exact=True)
         self.view.animate(*self.picture.artists)
         self.readout = Readout()
-        # Each slider is wide enough for its label (either language) and a track of 150+ px.
+        # Each slider is wide enough for its label (either language), its readout and a track of 150+ px.
         style = {"continuous_update": True, "style": {"description_width": "initial"},
-                 "layout": widgets.Layout(width=width(330))}
+                 "layout": widgets.Layout(width=width(360))}
         for name, value, low, high in (("n_h", 5, 2, MAX_INPUT), ("n_w", 5, 2, MAX_INPUT),
                                        ("k_h", 3, 1, MAX_KERNEL), ("k_w", 3, 1, MAX_KERNEL)):
             self.add(name, widgets.IntSlider(value=value, min=low, max=high,
