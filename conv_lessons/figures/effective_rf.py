@@ -114,7 +114,7 @@ def erf_readout(field: EffectiveField, fields: tuple[EffectiveField, ...] | list
     else:  # not √L: say what the fit found
         fit = text("figure.effective_rf.fit_power", depths=len(fields), c=f"{c:.2f}", power=f"{power:.2f}",
                    power2=f"{power:.2f}")
-    return f"{now} {fit}"
+    return f"{now}\n{fit}"  # two lines: this depth, then the fit over all depths
 
 
 class ERFPicture:
