@@ -183,3 +183,22 @@ def test_every_slider_leaves_a_track_of_at_least_120_px(language):
         explorer.close()
     finally:
         set_language("en")
+
+
+def test_the_growth_curves_follow_the_setting_and_coming_back_draws_the_same_picture():
+    """The growth curves live in a background kept per setting: switching away and back must show the
+    same picture, and a new setting must redraw them (not keep the old curves)."""
+    explorer = effective_rf_explorer()
+    first = explorer.view.image.value
+    explorer.controls["weights"].value = "uniform"
+    uniform = explorer.view.image.value
+    explorer.controls["depth"].value = 9
+    explorer.controls["depth"].value = 8
+    assert explorer.view.image.value == uniform
+    explorer.controls["weights"].value = "random"
+    assert explorer.view.image.value == first
+    for name, value in (("kernel_size", 5), ("nonlinearity", "relu"), ("weights", "learned"), ("depth", 3)):
+        explorer.controls[name].value = value
+        explorer.view.invalidate()  # a full redraw from scratch must not change the picture
+        assert explorer.view.render() == 0, name
+    explorer.close()

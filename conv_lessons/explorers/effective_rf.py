@@ -79,10 +79,10 @@ class EffectiveRFExplorer(Explorer):
             c["kernel_size"].disabled = learned  # the learned kernel is 1×2
             setting = erf_setting(2 if learned else c["kernel_size"].value, c["weights"].value,
                                   c["nonlinearity"].value)
-            label = self.picture.fit_label
-            self.picture.set_setting(erf_fields(*setting))  # axes stay fixed: a blit ...
-            if self.picture.fit_label != label:  # ... unless the fit's legend entry changed (√L or a power law)
-                self.view.invalidate(key=self.picture.fit_label)
+            self.picture.set_setting(erf_fields(*setting))
+            # The growth curves and the fit's legend entry change only with the setting: they are part
+            # of the background, drawn once per setting and kept (a depth step redraws only the rest).
+            self.view.invalidate(key=setting)
         field = self.picture.show(c["depth"].value)
         self.readout.show(erf_readout(field, self.picture.fields))
         self.message.clear()

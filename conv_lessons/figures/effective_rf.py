@@ -81,11 +81,21 @@ def grows_like_sqrt(power: float) -> bool:
 
 def power_law_fit(fields: tuple[EffectiveField, ...] | list[EffectiveField]) -> tuple[float, float, float]:
     """``(a, p, c)``: σ ≈ a·√L (least squares) and σ ≈ c·L^p (a line on log–log axes) over the depths."""
+    known = _FITS.get(id(fields))
+    if known is not None and known[0] is fields:  # the explorer asks again at every depth of one setting
+        return known[1]
     depths = np.array([f.depth for f in fields], dtype=float)
     sigmas = np.array([f.sigma[1] for f in fields], dtype=float)
     a, power = _fit(tuple(fields))
     c = float(np.exp(np.log(sigmas).mean() - power * np.log(depths).mean()))
+    if isinstance(fields, tuple):  # erf_fields' cached tuples: remember the fit while the tuple lives
+        if len(_FITS) >= 64:
+            _FITS.clear()
+        _FITS[id(fields)] = (fields, (a, power, c))
     return a, power, c
+
+
+_FITS: dict[int, tuple[Any, tuple[float, float, float]]] = {}
 
 
 @functools.lru_cache(maxsize=32)
@@ -177,9 +187,14 @@ class ERFPicture:
 
     @property
     def artists(self) -> list[Any]:
-        """What changes with the depth or the setting (drawn on every render)."""
-        return [self.image, self.box, self.circle, self.profile, self.gaussian, *self.edges, self.theory,
-                self.effective, self.fit, self.marker]
+        """What changes with the depth (an explorer draws these on every render)."""
+        return [self.image, self.box, self.circle, self.profile, self.gaussian, *self.edges, self.marker]
+
+    @property
+    def setting_artists(self) -> list[Any]:
+        """What changes only with the setting: the growth curves (an explorer keeps them in the
+        background it caches per setting)."""
+        return [self.theory, self.effective, self.fit]
 
     def set_setting(self, fields: tuple[EffectiveField, ...]) -> None:
         """A new kind of stack: new canvas extent and growth curves.
