@@ -164,3 +164,23 @@ def test_static_figure_rejects_bad_settings_clearly():
         training_figure(lr=-1)
     with pytest.raises(ValueError, match="learned: expected the shape of true"):
         learned_kernel_figure(torch.ones(3, 3), torch.ones(1, 2))
+
+
+def front_end_value(slider: widgets.FloatLogSlider, value: float) -> float:
+    """What the browser sends back for ``value``: noUiSlider snaps the exponent to min + k·step
+    (it does so as soon as the slider is drawn), and the page sends base**exponent."""
+    exponent = math.log10(value)
+    k = round((exponent - slider.min) / slider.step)
+    return slider.base ** (slider.min + k * slider.step)
+
+
+def test_learning_rate_starts_at_exactly_the_chapters_0_03_also_after_the_browser_snaps_it(explorer):
+    slider = explorer.controls["lr"]
+    assert slider.value == 0.03
+    steps = (math.log10(0.03) - slider.min) / slider.step
+    assert steps == pytest.approx(round(steps), abs=1e-6)  # 0.03 is on the slider's grid ...
+    assert slider.base ** slider.max > 0.04 and slider.base ** slider.min <= 0.001  # ... which spans the lesson's rates
+    slider.value = front_end_value(slider, 0.03)  # what the page sends back when it draws the slider
+    assert explorer.run.lr == 0.03  # trained with exactly 0.03, ...
+    assert "lr = 0.03;" in explorer.readout.value  # ... and said so
+    assert f"{slider.value:{slider.readout_format}}" == "0.03"  # the slider's own readout
