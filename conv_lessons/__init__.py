@@ -32,6 +32,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
     "matrix": ("conv_matrix", "corr2d_matmul", "im2col", "conv_matrix_counts"),
     "effective_rf": ("effective_receptive_field", "erf_by_depth", "fit_sqrt_growth", "learned_kernel"),
     "i18n": ("set_language", "get_language"),
+    "style": ("set_display_scale", "display_scale"),
 }
 _WHERE = {name: module for module, names in _MODULES.items() for name in names}
 

@@ -9,6 +9,8 @@ and a message.
 from __future__ import annotations
 
 import math
+import numbers
+import re
 from typing import Any
 
 __all__ = [
@@ -27,6 +29,10 @@ __all__ = [
     "MAGNITUDE_CMAP",
     "HEAT_CMAP",
     "EXPLORER_DPI",
+    "DISPLAY_SCALE_RANGE",
+    "set_display_scale",
+    "display_scale",
+    "scaled_font_size",
     "width",
     "number",
     "term",
@@ -52,11 +58,50 @@ HEAT_CMAP = "magma"  # gradient maps
 
 # -- sizes ----------------------------------------------------------------------------------------
 EXPLORER_DPI = 72  # an explorer's picture: one figure pixel per CSS pixel at 72 dots per inch
+DISPLAY_SCALE_RANGE = (0.5, 3.0)  # the presenter sizes set_display_scale accepts
+_display_scale = 1.0
 
 
-def width(pixels: int) -> str:
-    """A control's width as CSS (one place to scale or adjust control widths later)."""
-    return f"{int(pixels)}px"
+def set_display_scale(scale: float) -> None:
+    """Draw every explorer built from now on ``scale`` times larger: the presenter size for a projector.
+
+    ``conv_lessons.set_display_scale(1.5)`` before running a lesson makes each explorer's pictures
+    (drawn at a higher resolution, so their text stays sharp), readouts, messages and control widths
+    1.5 times larger; what they show does not change.  ``set_display_scale(1)`` goes back to the
+    laptop size.  Explorers already on the page keep their size: run their cells again.  Accepts a
+    number from 0.5 to 3; anything else raises ``TypeError``/``ValueError`` saying so.
+    """
+    global _display_scale
+    from .validation import describe, explain
+
+    low, high = DISPLAY_SCALE_RANGE
+    if isinstance(scale, bool) or not isinstance(scale, numbers.Real):
+        raise TypeError(explain("scale", "validation.display_scale", got=describe(scale), low=low, high=high))
+    value = float(scale)
+    if not (math.isfinite(value) and low <= value <= high):
+        raise ValueError(explain("scale", "validation.display_scale", got=repr(scale), low=low, high=high))
+    _display_scale = value
+
+
+def display_scale() -> float:
+    """The presenter size set by :func:`set_display_scale` (1.0, the laptop size, until it is called)."""
+    return _display_scale
+
+
+def width(pixels: float) -> str:
+    """A control's width as CSS, at the presenter size (:func:`set_display_scale`)."""
+    return f"{round(pixels * _display_scale)}px"
+
+
+def scaled_font_size(size: str | None = None) -> str | None:
+    """A readout's CSS font size at the presenter size: ``"12px"`` → ``"18px"`` at 1.5, ``None`` (the
+    page's size) → ``"1.5em"``; ``None`` again at scale 1."""
+    if size is None:
+        return None if _display_scale == 1 else f"{_display_scale:g}em"
+    match = re.fullmatch(r"\s*([0-9.]+)\s*([a-z%]*)\s*", size)
+    if match is None or _display_scale == 1:
+        return size
+    return f"{float(match[1]) * _display_scale:g}{match[2]}"
 
 
 # -- numbers --------------------------------------------------------------------------------------

@@ -37,7 +37,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..style import ERROR
+from ..style import ERROR, scaled_font_size
 from ..threads import one_thread
 from .figure_widget import FigureView
 
@@ -52,11 +52,11 @@ class MessageBox(widgets.HTML):
 
     def show_error(self, text: str) -> None:
         """Show ``text`` as a problem (red), keeping the last good picture on screen."""
-        self.value = f'<span style="color:{ERROR}" class="conv-lessons-error">⚠ {escape(text)}</span>'
+        self.value = f'<span style="color:{ERROR}{_font_size()}" class="conv-lessons-error">⚠ {escape(text)}</span>'
 
     def show_info(self, text: str) -> None:
         """Show ``text`` as neutral status (monospace, so written-out sums line up)."""
-        self.value = f'<span style="font-family:monospace">{escape(text)}</span>'
+        self.value = f'<span style="font-family:monospace{_font_size()}">{escape(text)}</span>'
 
     def clear(self) -> None:
         """Remove any message."""
@@ -69,8 +69,14 @@ class Readout(widgets.HTML):
     def show(self, *lines: str, size: str | None = None, markup: bool = False) -> None:
         """Show ``lines`` (escaped unless ``markup``: then they are HTML, e.g. with ``<b>``)."""
         body = "\n".join(line if markup else escape(line) for line in lines)  # pre-wrap: \n breaks the line
-        style = "font-family:monospace;line-height:1.4;white-space:pre-wrap" + (f";font-size:{size}" if size else "")
+        style = "font-family:monospace;line-height:1.4;white-space:pre-wrap" + _font_size(size)
         self.value = f'<div class="conv-lessons-readout" style="{style}">{body}</div>'
+
+
+def _font_size(size: str | None = None) -> str:
+    """A ``;font-size:…`` declaration for ``size`` at the presenter size, or nothing at the page's size."""
+    scaled = scaled_font_size(size)
+    return f";font-size:{scaled}" if scaled else ""
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:

@@ -28,7 +28,7 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from ..style import EXPLORER_DPI, number
+from ..style import EXPLORER_DPI, display_scale, number
 
 __all__ = ["FigureView", "LiveColorbar", "encode_png"]
 
@@ -145,9 +145,11 @@ class FigureView:
     :attr:`widget` in the explorer; :attr:`images` are the Image widgets, left to right.
     """
 
-    def __init__(self, figsize: tuple[float, float] = (9.0, 3.2), dpi: int = EXPLORER_DPI, *,
+    def __init__(self, figsize: tuple[float, float] = (9.0, 3.2), dpi: float = EXPLORER_DPI, *,
                  tiles: Sequence[float] = (), png_filter: str = "none") -> None:
-        self.figure = Figure(figsize=figsize, dpi=dpi)
+        # The presenter size (style.set_display_scale) draws the same figure at a higher dpi:
+        # everything in it, text included, is that many times larger and as sharp.
+        self.figure = Figure(figsize=figsize, dpi=dpi * display_scale())
         self.canvas = _CachedTextCanvas(self.figure)
         width, height = self.canvas.get_width_height()
         self.png_filter = png_filter
