@@ -99,7 +99,7 @@ def test_box_moves_by_the_total_stride_with_the_column_slider(explorer):
     assert png(explorer) != before
     assert explorer.picture.photo_box.get_x() == x0 + 8  # J = 8
     assert is_box_orange(shown_pixel(explorer, c0 + 8 - 0.5, (r0 + r1) / 2))
-    assert f"output (10, 11) sees rows {r0}–{r1 - 1}, columns {c0 + 8}–{c1 + 8 - 1}" in readout(explorer)
+    assert f"output (10, 11) sees rows {r0}:{r1}, columns {c0 + 8}:{c1 + 8}" in readout(explorer)
 
 
 def test_row_slider_moves_the_box_down(explorer):
@@ -160,7 +160,7 @@ def test_chapter_figure_shows_all_nine_inputs_counted_1_2_1():
     numbers = [t.get_text() for t in grid_ax.texts if t.get_visible() and t.get_text()
                and t.get_text()[0].isdigit() and len(t.get_text()) == 1]
     assert numbers == ["1", "2", "1", "2", "4", "2", "1", "2", "1"]
-    assert "receptive field: 3 input pixels (0–2)" in [t.get_text() for t in figure.axes[0].texts]
+    assert "receptive field: 3 input pixels (0:3)" in [t.get_text() for t in figure.axes[0].texts]
 
 
 def test_photo_figure_has_three_panels_and_checks_the_position():
@@ -179,3 +179,50 @@ def test_feature_map_figure_has_the_input_and_one_panel_per_kernel():
     assert titles == ["input 225×192", "sobel x  →  223×190", "gaussian blur  →  223×190"]
     with pytest.raises(ValueError, match="name: expected one of"):
         feature_map_figure(names=["no such kernel"])
+
+
+RANGE_WITH_DASH = r"\d+\s*[–-]\s*\d+"  # "72–86": the closed range the lessons no longer use
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_regions_are_half_open_python_slices_in_readout_and_figures(language):
+    """One convention everywhere (issue 11 item 8): rows 72:87 as receptive_field_region and X[72:87] say."""
+    import re
+
+    from matplotlib.text import Text
+
+    from conv_lessons import i18n
+
+    i18n.set_language(language)
+    try:
+        explorer = receptive_field_explorer()
+        kernels, strides, dilations = settings(explorer)
+        (r0, r1), (c0, c1) = receptive_field_region(kernels, explorer.position, strides, dilations,
+                                                    input_shape=PHOTO_SHAPE)
+        assert (r0, r1, c0, c1) == (72, 87, 64, 79)  # the lesson's example: output (9, 8) of three 3×3, stride 2
+        assert f"{r0}:{r1}" in readout(explorer) and f"{c0}:{c1}" in readout(explorer)
+        figure = receptive_field_figure(depth=3, kernel_size=3, stride=2, position=(9, 8))
+        texts = [t.get_text() for t in figure.findobj(Text)]
+        assert any(f"{r0}:{r1}" in t and f"{c0}:{c1}" in t for t in texts), texts  # the patch caption
+        assert sum(f"{c0}:{c1}" in t for t in texts) == 2, texts  # ... and the side view's span
+        for shown in [readout(explorer), *texts]:
+            assert not re.search(RANGE_WITH_DASH, shown.replace("−", "")), shown
+        explorer.close()
+    finally:
+        i18n.set_language("en")
+
+
+@pytest.mark.parametrize("path", ["lessons/04_feature_maps_and_receptive_fields.md",
+                                  "lessons/zh/04_feature_maps_and_receptive_fields.md"])
+def test_lesson_04_says_the_slice_convention_before_the_explorer_shows_a_region(path):
+    """The convention is stated where a region first appears: at the explorer, in the core."""
+    import re
+    from pathlib import Path
+
+    source = (Path(__file__).resolve().parents[1] / path).read_text(encoding="utf-8")
+    explorer = source.index("receptive_field_explorer()")
+    said = [m.start() for m in re.finditer(r"`72:87`|X\[72:87\]", source)]
+    assert said and said[0] < explorer, "state the half-open slice convention before the explorer"
+    assert not re.search(r"(rows|行)\s*\d+\s*–\s*\d+", source)
+    first_k_prime = source.index("k′")
+    assert "d·(k − 1) + 1" in source[first_k_prime - 200: first_k_prime + 200], "define k′ where it is first used"

@@ -19,6 +19,7 @@ from ..figures.receptive_field import (
     focus,
     load_photo,
 )
+from ..i18n import text
 from ..receptive_field import receptive_field_region
 from ..style import width
 from .base import Explorer, Readout
@@ -49,13 +50,13 @@ class ReceptiveFieldExplorer(Explorer):
             return widgets.IntSlider(value=value, min=low, max=high, description=description,
                                      style={"description_width": "initial"}, layout=widgets.Layout(width=width(290)))
 
-        for name, control in (("depth", slider("depth (layers)", self.stack.depth, 1, MAX_DEPTH)),
-                              ("kernel", slider("kernel size k", self.stack.kernel, 1, MAX_KERNEL)),
-                              ("stride", slider("stride s (步幅)", self.stack.stride, 1, MAX_STRIDE)),
-                              ("dilation", slider("dilation d", self.stack.dilation, 1, MAX_DILATION)),
-                              ("row", slider("output row", row, 0, rows - 1)),
-                              ("col", slider("output column", col, 0, cols - 1))):
-            self.add(name, control)
+        for name, value, low, high in (("depth", self.stack.depth, 1, MAX_DEPTH),
+                                       ("kernel", self.stack.kernel, 1, MAX_KERNEL),
+                                       ("stride", self.stack.stride, 1, MAX_STRIDE),
+                                       ("dilation", self.stack.dilation, 1, MAX_DILATION),
+                                       ("row", row, 0, rows - 1),
+                                       ("col", col, 0, cols - 1)):
+            self.add(name, slider(text(f"explorer.receptive_field.{name}"), value, low, high))
         self.position = (row, col)
         self._problem: str | None = None  # set while the sliders describe a stack that does not fit
         self.watch(STACK, "stack")
@@ -89,10 +90,9 @@ class ReceptiveFieldExplorer(Explorer):
         try:
             rows, cols = (stack.sizes(n)[-1] for n in self.photo.shape)
         except ValueError as error:
-            self._problem = (
-                f"Impossible stack: {error} The picture still shows the last stack that fits "
-                f"({self.stack.depth} layers, k = {self.stack.kernel}, s = {self.stack.stride}, "
-                f"d = {self.stack.dilation}).")
+            old = self.stack
+            self._problem = text("explorer.receptive_field.impossible", error=error, depth=old.depth, kernel=old.kernel,
+                                 stride=old.stride, dilation=old.dilation)
             return False
         self._problem = None
         old = self.stack
@@ -121,10 +121,10 @@ class ReceptiveFieldExplorer(Explorer):
         jump = " · ".join([str(stack.stride)] * stack.depth)
         self.readout.show(
             stack.formula(),
-            f"total stride (jump) J = {jump} = {stack.jump}: neighbouring outputs see windows {stack.jump} "
-            f"pixel{'s' if stack.jump > 1 else ''} apart",
-            f"feature maps on the {rows[0]}×{cols[0]} photo: {chain}",
-            f"output ({row}, {col}) sees rows {r0}–{r1 - 1}, columns {c0}–{c1 - 1}",
+            text("explorer.receptive_field.jump_" + ("many" if stack.jump > 1 else "one"), product=jump,
+                 jump=stack.jump),
+            text("explorer.receptive_field.maps", height=rows[0], width=cols[0], chain=chain),
+            text("explorer.receptive_field.sees", row=row, col=col, r0=r0, r1=r1, c0=c0, c1=c1),
             size="12px",
         )
 

@@ -19,6 +19,7 @@ from ..figures.training import (
     describe_run,
     run_training,
 )
+from ..i18n import text
 from ..style import width
 from .base import Explorer, Readout
 from .figure_widget import FigureView
@@ -49,10 +50,11 @@ class TrainingExplorer(Explorer):
         style = {"description_width": "initial"}
         low, high = LR_EXPONENTS
         self.add("lr", widgets.FloatLogSlider(value=LR_START, base=10, min=low, max=high, step=LR_STEP,
-                                              description="learning rate lr", readout_format=f".{LR_DIGITS}g",
+                                              description=text("explorer.training.lr"), readout_format=f".{LR_DIGITS}g",
                                               style=style, continuous_update=True))
-        self.add("epochs", widgets.IntSlider(value=10, min=1, max=MAX_EPOCHS, description="epochs", style=style))
-        self.add("seed", widgets.IntSlider(value=0, min=0, max=MAX_SEED, description="seed (random start)",
+        self.add("epochs", widgets.IntSlider(value=10, min=1, max=MAX_EPOCHS,
+                                             description=text("explorer.training.epochs"), style=style))
+        self.add("seed", widgets.IntSlider(value=0, min=0, max=MAX_SEED, description=text("explorer.training.seed"),
                                            style=style))
         for control in self.controls.values():
             control.layout.width = width(330)

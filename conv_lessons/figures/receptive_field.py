@@ -31,11 +31,12 @@ from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from ..feature_maps import LayerPaths, feature_maps, layer_geometry, path_counts
+from ..i18n import catalogue, text
 from ..images import sample_photo
 from ..kernels import get_kernel
 from ..receptive_field import feature_map_size, receptive_field, receptive_field_region
 from ..style import GUIDE, HIGHLIGHT, IMAGE_CMAP, OUTPUT, SIGNED_CMAP
-from ..validation import as_matrix, as_nonnegative_int, as_positive_int
+from ..validation import as_matrix, as_nonnegative_int, as_positive_int, message
 from .common import to_numpy
 
 __all__ = [
@@ -44,7 +45,7 @@ __all__ = [
     "RFPicture",
     "Stack",
     "FEATURE_MAP_KERNELS",
-        "load_photo",
+    "load_photo",
     "focus",
 ]
 
@@ -104,10 +105,11 @@ class Stack:
         """r = 1 + Σ (k' − 1)·J_{l−1} written out with this stack's numbers."""
         dilated = self.dilation * (self.kernel - 1) + 1
         terms = [f"{dilated - 1}·{jump}" for jump, _ in layer_geometry(*self.args)[:-1]]
-        text = f"r = 1 + Σ (k′ − 1)·J = 1 + {' + '.join(terms)} = {self.field}"
+        formula = f"r = 1 + Σ (k′ − 1)·J = 1 + {' + '.join(terms)} = {self.field}"
         if self.dilation > 1:
-            text += f"   (dilated kernel k′ = d·(k − 1) + 1 = {self.dilation}·{self.kernel - 1} + 1 = {dilated})"
-        return text
+            formula += "   " + text("figure.receptive_field.dilated", dilation=self.dilation, km1=self.kernel - 1,
+                                     size=dilated)
+        return formula
 
 
 class RFPicture:
@@ -150,8 +152,8 @@ class RFPicture:
                           for _ in range(MAX_DEPTH + 1)]
         (self.span_line,) = ax.plot([], [], color=OUTPUT, linewidth=1.5, marker="|", markersize=8, zorder=3)
         self.span_text = ax.text(0.5, 0.0, "", ha="center", va="top", fontsize=9, color=OUTPUT)
-        self.side_title = ax.set_title("" if self.captions else "side view along the width: the output and "
-                                       "everything it reads", fontsize=10, y=1.0)
+        self.side_title = ax.set_title("" if self.captions else text("figure.receptive_field.side_title"),
+                                       fontsize=10, y=1.0)
 
     def _make_grid(self) -> None:
         ax = self.grid_ax
@@ -170,8 +172,9 @@ class RFPicture:
         ax.add_patch(self.patch_box)
         self.patch_numbers = [ax.text(0, 0, "", ha="center", va="center", fontsize=7.5)
                               for _ in range(self.numbers_up_to**2)]
-        self.grid_title = ax.set_title("" if self.captions else "input pixels it sees", fontsize=10, y=1.0)
-        self.patch_label = ax.text(0.5, -0.01, "" if self.captions else "shade: paths from the pixel to the output",
+        self.grid_title = ax.set_title("" if self.captions else text("figure.receptive_field.grid_title"), fontsize=10,
+                                       y=1.0)
+        self.patch_label = ax.text(0.5, -0.01, "" if self.captions else text("figure.receptive_field.shade"),
                                    transform=ax.transAxes, ha="center", va="top", fontsize=8.5, color="0.25")
 
     def _make_photo(self, photo: np.ndarray) -> None:
@@ -188,9 +191,9 @@ class RFPicture:
         ax.add_patch(self.photo_box)
         ax.set_xlim(-0.5, width - 0.5)
         ax.set_ylim(height - 0.5, -0.5)
-        self.photo_title = ax.set_title("" if self.captions else "the receptive field on the photo", fontsize=10,
-                                        y=1.0)
-        self.photo_label = ax.text(0.5, -0.01, "" if self.captions else "dashed: the next output to the right",
+        self.photo_title = ax.set_title("" if self.captions else text("figure.receptive_field.photo_title"),
+                                        fontsize=10, y=1.0)
+        self.photo_label = ax.text(0.5, -0.01, "" if self.captions else text("figure.receptive_field.photo_label"),
                                    transform=ax.transAxes, ha="center", va="top", fontsize=8.5, color="0.25")
 
     @property
@@ -283,7 +286,9 @@ class RFPicture:
             label.set_visible(level <= depth)
             if level > depth:
                 continue
-            name = "input" if level == 0 else (f"layer {level} (out)" if level == depth else f"layer {level}")
+            name = (text("figure.receptive_field.input") if level == 0 else
+                    text("figure.receptive_field.layer_out" if level == depth else "figure.receptive_field.layer",
+                         n=level))
             label.set_position((0.0, y_of[level]))
             label.set_text(f"{name}\nr = {layers[level].field}, J = {layers[level].jump}")
             label.set_color(OUTPUT if level == depth else "black")
@@ -292,8 +297,8 @@ class RFPicture:
         self.span_line.set_data([x_of(start - 0.5), x_of(stop - 0.5)], [y_span, y_span])
         self.span_text.set_position((x_of((start + stop - 1) / 2), y_span - 0.025))
         if self.captions:
-            self.span_text.set_text(f"receptive field: {stop - start} input pixels ({start}–{stop - 1})")
-            self.side_title.set_text(f"side view along the width: output column {col} and everything it reads")
+            self.span_text.set_text(text("figure.receptive_field.span", n=stop - start, start=start, stop=stop))
+            self.side_title.set_text(text("figure.receptive_field.side_title_col", col=col))
         else:
             self.span_text.set_text(f"r = {stop - start}")
 
@@ -322,26 +327,26 @@ class RFPicture:
         numbered = max(n_rows, n_cols) <= self.numbers_up_to
         font = 9 if max(n_rows, n_cols) <= 6 else 7
         peak = counts.max()
-        for index, text in enumerate(self.patch_numbers):
+        for index, number in enumerate(self.patch_numbers):
             i, j = divmod(index, self.numbers_up_to)
-            text.set_visible(numbered and i < n_rows and j < n_cols)
-            if not text.get_visible():
+            number.set_visible(numbered and i < n_rows and j < n_cols)
+            if not number.get_visible():
                 continue
             value = counts[i, j]
-            text.set_position((x0 + (j + 0.5) * cell, y0 + (i + 0.5) * cell))
-            text.set_text(f"{value:.0f}" if value else "·")
-            text.set_fontsize(font)
-            text.set_color("white" if value > 0.6 * peak else "0.2")
+            number.set_position((x0 + (j + 0.5) * cell, y0 + (i + 0.5) * cell))
+            number.set_text(f"{value:.0f}" if value else "·")
+            number.set_fontsize(font)
+            number.set_color("white" if value > 0.6 * peak else "0.2")
         if not self.captions:
             return
         holes = int((counts[rows[0].start - r_lo: rows[0].stop - r_lo, cols[0].start - c_lo: cols[0].stop - c_lo]
                      == 0).sum())
         size = stack.field
-        self.grid_title.set_text(f"the {size}×{size} input pixels it sees")
-        hole_text = f"; {holes} holes (dilation)" if holes else ""
-        shade = "shade/number" if numbered else "shade"
-        self.patch_label.set_text(f"rows {rows[0].start}–{rows[0].stop - 1}, cols {cols[0].start}–{cols[0].stop - 1}"
-                                  f"{hole_text}\n{shade}: paths from the pixel to the output")
+        self.grid_title.set_text(text("figure.receptive_field.grid_title_n", n=size))
+        hole_text = text("figure.receptive_field.holes", n=holes) if holes else ""
+        shade = text("figure.receptive_field.shade_number" if numbered else "figure.receptive_field.shade")
+        self.patch_label.set_text(text("figure.receptive_field.patch_label", r0=rows[0].start, r1=rows[0].stop,
+                                       c0=cols[0].start, c1=cols[0].stop, holes=hole_text, shade=shade))
 
     def _show_photo(self, stack: Stack, position: tuple[int, int], n_rows: int, n_cols: int) -> None:
         (r0, r1), (c0, c1) = receptive_field_region(stack.kernel_sizes, position, stack.strides, stack.dilations,
@@ -358,9 +363,10 @@ class RFPicture:
                                  [(cx, -0.5), (cx, r0 - 0.5)], [(cx, r1 - 0.5), (cx, height - 0.5)]])
         if not self.captions:
             return
-        self.photo_title.set_text(f"output ({row}, {col}) of the {n_rows}×{n_cols} feature map")
-        self.photo_label.set_text(f"dashed: the next output to the right, J = {stack.jump} "
-                                  f"pixel{'s' if stack.jump > 1 else ''} on")
+        self.photo_title.set_text(text("figure.receptive_field.photo_title_pos", row=row, col=col, height=n_rows,
+                                       width=n_cols))
+        self.photo_label.set_text(text("figure.receptive_field.photo_label_" + ("many" if stack.jump > 1 else "one"),
+                                       jump=stack.jump))
 
 
 def load_photo() -> np.ndarray:
@@ -389,16 +395,17 @@ def receptive_field_figure(depth: int = 2, kernel_size: int = 2, stride: int = 1
     if position is None:
         position = focus(stack, shape, sizes) if photo is not None else ((sizes[0] - 1) // 2, (sizes[1] - 1) // 2)
     if not (isinstance(position, (tuple, list)) and len(position) == 2):
-        raise TypeError(f"position: expected a (row, col) pair of whole numbers, got {position!r}.")
+        raise TypeError(message("position", text("receptive_field.position"), repr(position)))
     position = tuple(as_nonnegative_int(p, f"position[{i}]") for i, p in enumerate(position))
     for axis, (p, n) in enumerate(zip(position, sizes, strict=True)):
         if p >= n:
-            raise ValueError(f"position[{axis}]: expected 0 to {n - 1} (the last feature map is "
-                             f"{sizes[0]}×{sizes[1]}), got {p}.")
+            raise ValueError(message(f"position[{axis}]", text("receptive_field.position_range", last=n - 1,
+                                                               shape=f"{sizes[0]}×{sizes[1]}"), str(p)))
     figure = Figure(figsize=(13.0, 4.4) if photo is not None else (9.0, 3.9), dpi=90)
     picture = RFPicture(figure, shape, photo)
     picture.show(stack, position)  # type: ignore[arg-type]
-    bar = figure.colorbar(picture.patch_image, ax=picture.grid_ax, fraction=0.046, pad=0.02, label="paths")
+    bar = figure.colorbar(picture.patch_image, ax=picture.grid_ax, fraction=0.046, pad=0.02,
+                          label=text("figure.receptive_field.paths"))
     bar.ax.yaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
     return figure
 
@@ -419,8 +426,8 @@ def feature_map_figure(image: Any = None, names: Sequence[str] = FEATURE_MAP_KER
     """
     X = sample_photo(PHOTO_SIZE) if image is None else as_matrix(image, "image").detach()
     if isinstance(names, str) or not isinstance(names, Sequence) or not names:
-        raise TypeError(f"names: expected a list of kernel names such as {list(FEATURE_MAP_KERNELS[:2])}, got "
-                        f"{names!r}.")
+        raise TypeError(message("names", text("figure.receptive_field.names", examples=list(FEATURE_MAP_KERNELS[:2])),
+                                repr(names)))
     kernels = [get_kernel(name) for name in names]
     maps = feature_maps(X, kernels)
     panels = 1 + len(names)
@@ -430,7 +437,7 @@ def feature_map_figure(image: Any = None, names: Sequence[str] = FEATURE_MAP_KER
     figure = Figure(figsize=(2.75 * n_cols, n_rows * (2.25 * X.shape[0] / X.shape[1] + 0.42)), dpi=90)
     axes = figure.subplots(n_rows, n_cols, squeeze=False).flatten()
     image_ax = axes[0].imshow(to_numpy(X), cmap=IMAGE_CMAP, vmin=0, vmax=1)
-    axes[0].set_title(f"input {X.shape[0]}×{X.shape[1]}", fontsize=10)
+    axes[0].set_title(text("figure.receptive_field.input_size", height=X.shape[0], width=X.shape[1]), fontsize=10)
     _small_colorbar(figure, image_ax, axes[0])
     for ax, name, kernel, fmap in zip(axes[1:], names, kernels, maps, strict=False):
         values = to_numpy(fmap)
@@ -439,7 +446,7 @@ def feature_map_figure(image: Any = None, names: Sequence[str] = FEATURE_MAP_KER
             shown = ax.imshow(values, cmap=SIGNED_CMAP, vmin=-half, vmax=half)
         else:  # weights sum to 1: an image again, on the input's 0 (black) … 1 (white) scale
             shown = ax.imshow(values, cmap=IMAGE_CMAP, vmin=0, vmax=1)
-        ax.set_title(f"{name}  →  {values.shape[0]}×{values.shape[1]}", fontsize=10)
+        ax.set_title(f"{kernel_label(name)}  →  {values.shape[0]}×{values.shape[1]}", fontsize=10)
         clipped = values.min() < shown.norm.vmin or values.max() > shown.norm.vmax
         _small_colorbar(figure, shown, ax, extend="both" if clipped else "neither")
     for ax in axes:
@@ -449,6 +456,13 @@ def feature_map_figure(image: Any = None, names: Sequence[str] = FEATURE_MAP_KER
         ax.set_visible(False)
     figure.subplots_adjust(left=0.01, right=0.97, bottom=0.02, top=0.95, wspace=0.12, hspace=0.12)
     return figure
+
+
+def kernel_label(name: str) -> str:
+    """A kernel's name as a figure shows it: the catalogue's word for the package's kernels (高斯模糊 in
+    Chinese for "gaussian blur"), the name itself for any other."""
+    key = "figure.receptive_field.kernel." + str(name).strip().lower().replace(" ", "_")
+    return text(key) if key in catalogue("en") else str(name)
 
 
 def _small_colorbar(figure: Figure, mappable: Any, ax: Any, **options: Any) -> None:
