@@ -22,7 +22,7 @@ def explorer():
 
 
 def png(explorer) -> bytes:
-    return bytes(explorer.view.image.value)
+    return explorer.view.png()  # the whole picture (the explorer shows it as one image per panel)
 
 
 def shown_pixel(explorer, x: float, y: float) -> np.ndarray:
@@ -48,7 +48,7 @@ def settings(explorer) -> tuple[list[int], list[int], list[int]]:
 
 def test_builds_with_no_arguments_into_one_container(explorer):
     assert isinstance(explorer, widgets.VBox)
-    assert explorer.view.image in explorer.children and explorer.message in explorer.children
+    assert explorer.view.widget in explorer.children and explorer.message in explorer.children
     assert png(explorer).startswith(b"\x89PNG")
     assert set(explorer.controls) == {"depth", "kernel", "stride", "dilation", "row", "col"}
     assert explorer.message.value == ""
@@ -226,3 +226,79 @@ def test_lesson_04_says_the_slice_convention_before_the_explorer_shows_a_region(
     assert not re.search(r"(rows|行)\s*\d+\s*–\s*\d+", source)
     first_k_prime = source.index("k′")
     assert "d·(k − 1) + 1" in source[first_k_prime - 200: first_k_prime + 200], "define k′ where it is first used"
+
+
+def shown(explorer) -> list[bytes]:
+    return [bytes(image.value) for image in explorer.view.images]
+
+
+def test_one_image_per_panel_and_only_the_panels_that_changed_are_drawn_and_sent(explorer):
+    """Issue 13: away from the photo's border, moving the output moves only the box on the photo
+    (the side view and the input patch look the same wherever the field is), so only the photo's
+    image is drawn and sent; at the border the input's edge cuts the side view's margin; a new
+    stack changes all three."""
+    view = explorer.view
+    assert len(view.images) == 3
+    for name in ("row", "col"):
+        before, renders = shown(explorer), view.renders
+        drawn = []
+        original = explorer.picture._show_side, explorer.picture._show_patch
+        explorer.picture._show_side = lambda *a: drawn.append("side") or original[0](*a)
+        explorer.picture._show_patch = lambda *a: drawn.append("patch") or original[1](*a)
+        explorer.controls[name].value += 1
+        explorer.picture._show_side, explorer.picture._show_patch = original
+        assert [a != b for a, b in zip(before, shown(explorer), strict=True)] == [False, False, True]
+        assert drawn == [] and view.renders == renders + 1  # nothing recomputed for the other panels
+    before = shown(explorer)
+    explorer.controls["col"].value = 0
+    changed = [a != b for a, b in zip(before, shown(explorer), strict=True)]
+    assert changed[0] and changed[2]
+    before = shown(explorer)
+    explorer.controls["kernel"].value = 5
+    assert all(a != b for a, b in zip(before, shown(explorer), strict=True))
+
+
+def test_drawing_only_the_changed_panels_gives_the_same_pixels_as_a_full_redraw(explorer):
+    c = explorer.controls
+    for name, value in (("row", 3), ("col", 20), ("depth", 2), ("row", 0), ("dilation", 3), ("col", 0),
+                        ("stride", 1), ("kernel", 7), ("depth", 5), ("row", 50), ("col", 60)):
+        c[name].value = value
+        partial = np.asarray(explorer.view.canvas.buffer_rgba()).copy()
+        explorer.view.invalidate()
+        explorer.view.draw()  # everything, from scratch
+        assert np.array_equal(partial, np.asarray(explorer.view.canvas.buffer_rgba())), (name, value)
+        shown_now = np.concatenate([np.asarray(Image.open(io.BytesIO(bytes(image.value))).convert("RGBA"))
+                                    for image in explorer.view.images], axis=1)
+        assert np.array_equal(shown_now, partial)  # and the images on the page are exactly those pixels
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_colour_bar_labels_stay_clear_of_the_photo_at_the_largest_counts(language):
+    """Issue 11 item 5: at depth 5 with 7×7 kernels the path counts reach millions; the colour
+    bar's labels must fit between the bar and the photo (and inside the patch's image)."""
+    from conv_lessons import i18n
+
+    i18n.set_language(language)
+    try:
+        explorer = receptive_field_explorer()
+        c = explorer.controls
+        c["stride"].value, c["kernel"].value, c["depth"].value = 1, 7, 5
+        renderer = explorer.view.canvas.get_renderer()
+        bar = explorer.view._colorbars[0]
+        photo = explorer.picture.photo_ax.get_window_extent(renderer)
+        (_, grid_end), (photo_start, _) = explorer.view.columns[1], explorer.view.columns[2]
+        assert max(float(t.get_text().replace("e+", "e")) for t in bar.labels) > 1e6
+        for label in bar.labels:
+            box = label.get_window_extent(renderer)
+            assert box.x1 < photo.x0 - 2 and box.x1 <= grid_end, (label.get_text(), box, photo)
+        for label in (explorer.picture.patch_label, explorer.picture.side_title, explorer.picture.photo_label,
+                      *explorer.picture.row_names):
+            box = label.get_window_extent(renderer)
+            panel = [i for i, ax in enumerate((explorer.picture.side_ax, explorer.picture.grid_ax,
+                                               explorer.picture.photo_ax)) if ax is label.axes][0]
+            left, right = explorer.view.columns[panel]
+            assert left <= box.x0 and box.x1 <= right, (label.get_text(), box, (left, right))
+        assert photo.x0 >= photo_start
+        explorer.close()
+    finally:
+        i18n.set_language("en")

@@ -9,7 +9,11 @@ message and keeps the last one that does.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import ipywidgets as widgets
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
 
 from ..figures.receptive_field import (
     FEATURE_MAP_KERNELS,
@@ -23,12 +27,63 @@ from ..i18n import text
 from ..receptive_field import receptive_field_region
 from ..style import width
 from .base import Explorer, Readout
-from .figure_widget import FigureView
+from .figure_widget import FigureView, _remembered_layouts
 
 __all__ = ["receptive_field_explorer", "ReceptiveFieldExplorer", "Stack", "FEATURE_MAP_KERNELS"]
 
 MAX_KERNEL, MAX_STRIDE, MAX_DILATION = 7, 3, 3
 STACK = ("depth", "kernel", "stride", "dilation")
+PANELS = ("side", "patch", "photo")  # RFPicture's panels, left to right: one image each
+
+
+class PanelView(FigureView):
+    """A :class:`FigureView` with one image per panel that redraws only the panels that changed.
+
+    :meth:`render_panels` restores the cached background of those panels' columns only and draws
+    only their animated artists on top; the other columns keep last update's pixels, so they cost
+    nothing to draw, encode or send.  Every animated artist must belong to one panel's axes
+    (:meth:`assign`) and stay inside that panel's columns.
+    """
+
+    def __init__(self, figsize: tuple[float, float], panels: int) -> None:
+        super().__init__(figsize, tiles=[(i + 1) / panels for i in range(panels - 1)])
+        self._panel_of: dict[Axes, int] = {}
+        self._only: set[int] | None = None
+
+    def assign(self, ax: Axes, panel: int) -> None:
+        """Artists drawn in ``ax`` belong to image ``panel`` (0 = leftmost)."""
+        self._panel_of[ax] = panel
+
+    def render_panels(self, panels: Iterable[int]) -> int:
+        """Redraw and show the images ``panels`` only (all of them after :meth:`invalidate`)."""
+        self._only = set(panels)
+        try:
+            return self.render()
+        finally:
+            self._only = None
+
+    def draw(self) -> None:
+        only = self._only
+        if only is None or self._background is None:
+            super().draw()
+            return
+        if not only:
+            return
+        height = self.canvas.get_width_height()[1]
+        for bar in self._colorbars:
+            if self._panel_of.get(bar.cax) in only:
+                bar.update()
+        with _remembered_layouts():
+            for panel in sorted(only):  # this panel's columns of the background, then its artists
+                left, right = self.columns[panel]
+                # xy: where the saved region (the whole figure) starts, not where this part of it goes
+                self.canvas.restore_region(self._background, bbox=(left, 0, right, height), xy=(0, 0))
+            for artist in self._animated:
+                if self._panel(artist) in only and artist.get_visible() and artist.figure is not None:
+                    self.figure.draw_artist(artist)
+
+    def _panel(self, artist: Artist) -> int | None:
+        return self._panel_of.get(artist.axes)
 
 
 class ReceptiveFieldExplorer(Explorer):
@@ -36,11 +91,12 @@ class ReceptiveFieldExplorer(Explorer):
     ``readout`` and ``stack``/``position`` (what the picture shows) are there for tests."""
 
     def __init__(self) -> None:
-        super().__init__(FigureView(figsize=(12.5, 4.3), png_filter="up"))
+        super().__init__(PanelView(figsize=(13.0, 4.3), panels=len(PANELS)))
         self.photo = load_photo()
         self.picture = RFPicture(self.view.figure, self.photo.shape, self.photo, live=True)
-        self.view.colorbar(self.picture.patch_image, self.picture.grid_ax)
+        bar = self.view.colorbar(self.picture.patch_image, self.picture.grid_ax)
         self.view.animate(*self.picture.artists)
+        self._cut_between_panels(bar.cax)
         self.readout = Readout()
         self.stack = Stack(depth=3, kernel=3, stride=2, dilation=1)
         rows, cols = (self.stack.sizes(n)[-1] for n in self.photo.shape)
@@ -110,9 +166,22 @@ class ReceptiveFieldExplorer(Explorer):
         self.stack, self.position = stack, (row, col)
         return True
 
+    def _cut_between_panels(self, colour_bar: Axes) -> None:
+        """One image per panel: cut in the gaps between the side view, the patch (and its colour bar's
+        labels) and the photo, so a panel that did not change is neither drawn nor sent again."""
+        p, figure = self.picture, self.view.figure
+        width = figure.bbox.width
+        p.photo_ax.apply_aspect()  # the photo keeps its aspect: where it really is
+        side, grid, photo = (ax.get_position().transformed(figure.transFigure) for ax in
+                             (p.side_ax, p.grid_ax, p.photo_ax))
+        self.view.cut((side.x1 + grid.x0) / 2 / width, (photo.x0 - 0.5 * figure.dpi / 72 * 8) / width)
+        for panel, axes in enumerate(((p.side_ax,), (p.grid_ax, colour_bar), (p.photo_ax,))):
+            for ax in axes:
+                self.view.assign(ax, panel)
+
     def _show(self) -> None:
-        self.picture.show(self.stack, self.position)
-        self.view.render()
+        changed = self.picture.show(self.stack, self.position)
+        self.view.render_panels(PANELS.index(name) for name in changed)
         stack, (row, col) = self.stack, self.position
         rows, cols = stack.sizes(self.photo.shape[0]), stack.sizes(self.photo.shape[1])
         (r0, r1), (c0, c1) = receptive_field_region(stack.kernel_sizes, (row, col), stack.strides, stack.dilations,

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 from matplotlib.collections import LineCollection, PolyCollection
-from matplotlib.colors import LinearSegmentedColormap, Normalize
+from matplotlib.colors import LinearSegmentedColormap, Normalize, to_rgba_array
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
@@ -129,11 +129,12 @@ class RFPicture:
         self.numbers_up_to = NUMBERS_UP_TO if not live else 7
         ratios = [1.75, 1.0] + ([0.95] if photo is not None else [])
         axes = figure.subplots(1, len(ratios), gridspec_kw={"width_ratios": ratios})
-        figure.subplots_adjust(left=0.01, right=0.98, bottom=0.07, top=0.86, wspace=0.12)
+        figure.subplots_adjust(left=0.01, right=0.98, bottom=0.07, top=0.86, wspace=0.2 if live else 0.12)
         self.side_ax, self.grid_ax = axes[0], axes[1]
         self._make_side_view()
         self._make_grid()
         self.photo_ax = axes[2] if photo is not None else None
+        self._shown: dict[str, Any] = {}  # what each panel shows (see show)
         if self.photo_ax is not None:
             self._make_photo(photo)
 
@@ -210,26 +211,62 @@ class RFPicture:
         return items
 
     # --- updating -----------------------------------------------------------------------------
-    def show(self, stack: Stack, position: tuple[int, int]) -> None:
-        """Draw the receptive field of output ``position`` (row, col) of ``stack``'s last map."""
+    def show(self, stack: Stack, position: tuple[int, int]) -> set[str]:
+        """Draw the receptive field of output ``position`` (row, col) of ``stack``'s last map.
+
+        Returns the panels whose artists changed: ``"side"``, ``"patch"`` (with its colour bar) and
+        ``"photo"``; a panel that shows the same as before is not touched (moving the output row
+        leaves the side view, which looks along the width, as it is; the input patch changes only
+        with the stack, or where the input's border cuts its margin).
+        """
         rows_sizes = stack.sizes(self.input_shape[0])
         cols_sizes = stack.sizes(self.input_shape[1])
         row, col = position
         rows = path_counts(stack.kernel_sizes, row, stack.strides, stack.dilations)
         cols = path_counts(stack.kernel_sizes, col, stack.strides, stack.dilations)
-        self._show_side(stack, cols, cols_sizes, col)
-        self._show_patch(stack, rows, cols)
-        if self.photo_ax is not None:
+        windows = [self._window(paths[0], n, stack.jump) for paths, n in ((rows, self.input_shape[0]),
+                                                                           (cols, self.input_shape[1]))]
+        low, high = windows[1]
+        units = self._side_units(cols, cols_sizes, low, high)
+        start = cols[0].start  # the side view is the same wherever it is, unless the input's border cuts it
+        keys = {"side": (stack, low - start, high - start, *((a * p.jump - start, b * p.jump - start)
+                                                               for (a, b), p in zip(units, cols, strict=True))),
+                "patch": (stack, *((paths[0].start - low, high - low) for paths, (low, high) in
+                                   zip((rows, cols), windows, strict=True))),
+                "photo": (stack, row, col)}
+        if self.captions:  # the static figure's captions name the absolute rows and columns
+            keys["patch"] = (stack, row, col)
+        changed = {name for name, key in keys.items() if self._shown.get(name) != key}
+        if self.photo_ax is None:
+            changed.discard("photo")
+        if "side" in changed:
+            self._show_side(stack, cols, cols_sizes, col)
+        if "patch" in changed:
+            self._show_patch(stack, rows, cols, windows)
+        if "photo" in changed:
             self._show_photo(stack, (row, col), rows_sizes[-1], cols_sizes[-1])
+        self._shown.update(keys)
+        return changed
 
     def _window(self, paths: LayerPaths, length: int, jump: int) -> tuple[int, int]:
         """The input pixels to show along one axis: the receptive field plus a margin, inside the input."""
         margin = max(1, min(jump, 8)) if length > paths.stop - paths.start else 0
         return max(0, paths.start - margin), min(length, paths.stop + margin)
 
+    @staticmethod
+    def _side_units(layers: list[LayerPaths], sizes: list[int], low: int, high: int) -> list[tuple[int, int]]:
+        """The first and last unit of every layer the side view shows for input pixels low … high − 1."""
+        units = []
+        for paths, size in zip(layers, sizes, strict=True):
+            centre0 = (paths.field - 1) / 2  # unit j sees input pixels j·J … j·J + r − 1
+            units.append((max(0, math.ceil((low - 0.5 - centre0) / paths.jump)),
+                          min(size - 1, math.floor((high - 0.5 - centre0) / paths.jump))))
+        return units
+
     def _show_side(self, stack: Stack, layers: list[LayerPaths], sizes: list[int], col: int) -> None:
         depth = stack.depth
         low, high = self._window(layers[0], sizes[0], stack.jump)
+        units_shown = self._side_units(layers, sizes, low, high)
         left, width = 0.175, 0.815  # room for the row labels on the left
         scale = width / (high - low)
 
@@ -243,43 +280,49 @@ class RFPicture:
         aspect = (box.width * fig_w) / (box.height * fig_h)  # axes width / height, in inches
         widest = 0.9 * height / aspect  # half-width of a cell 1.8 times as wide as tall
         y_of = [0.21 + gap * level for level in range(depth + 1)]
+        # One array per layer (no Python loop per unit): the cells' corners and colours, and the
+        # connections from each used unit to the k units it reads one layer down.
         verts, faces, edges, links = [], [], [], []
-        for level, (paths, size) in enumerate(zip(layers, sizes, strict=True)):
-            centre0 = (paths.field - 1) / 2  # unit j sees input pixels j·J … j·J + r − 1
-            first = max(0, math.ceil((low - 0.5 - centre0) / paths.jump))
-            last = min(size - 1, math.floor((high - 0.5 - centre0) / paths.jump))
+        for level, (paths, (first, last)) in enumerate(zip(layers, units_shown, strict=True)):
+            centre0 = (paths.field - 1) / 2
             half_w = min(0.5 * scale * paths.jump * 0.84, widest)
             y = y_of[level]
-            peak = float(paths.counts.max())
-            for unit in range(first, last + 1):
-                x = x_of(unit * paths.jump + centre0)
-                verts.append([(x - half_w, y - height / 2), (x + half_w, y - height / 2),
-                              (x + half_w, y + height / 2), (x - half_w, y + height / 2)])
-                count = int(paths.counts[unit - paths.start]) if paths.start <= unit < paths.stop else 0
-                if level == depth and count:
-                    faces.append(OUTPUT)
-                    edges.append("black")
-                elif count:
-                    faces.append(PATHS_CMAP(0.3 + 0.55 * count / peak))
-                    edges.append(PATH_DARK)
-                else:
-                    faces.append(UNUSED_FACE)
-                    edges.append(UNUSED_EDGE)
-            if level:  # the connections from each used unit to the units it reads one layer down
+            units = np.arange(first, last + 1)
+            x = left + (units * paths.jump + centre0 - (low - 0.5)) * scale
+            corners = np.empty((len(units), 4, 2))
+            corners[:, :, 0] = x[:, None] + np.array([-half_w, half_w, half_w, -half_w])
+            corners[:, :, 1] = y + np.array([-1, -1, 1, 1]) * (height / 2)
+            verts.append(corners)
+            counts = np.zeros(len(units))
+            path_counts_ = paths.counts.double().numpy()
+            inside = (units >= paths.start) & (units < paths.stop)
+            counts[inside] = path_counts_[units[inside] - paths.start]
+            used = counts > 0
+            face = np.tile(to_rgba_array(UNUSED_FACE), (len(units), 1))
+            edge = np.tile(to_rgba_array(UNUSED_EDGE), (len(units), 1))
+            if level == depth:
+                face[used], edge[used] = to_rgba_array(OUTPUT), to_rgba_array("black")
+            else:
+                face[used] = PATHS_CMAP(0.3 + 0.55 * counts[used] / counts.max()) if used.any() else face[used]
+                edge[used] = to_rgba_array(PATH_DARK)
+            faces.append(face)
+            edges.append(edge)
+            if level:
                 below = layers[level - 1]
-                k, s, d = stack.kernel, stack.stride, stack.dilation
-                for offset, count in enumerate(paths.counts.tolist()):
-                    if not count:
-                        continue
-                    unit = paths.start + offset
-                    top = (x_of(unit * paths.jump + centre0), y - height / 2)
-                    for t in range(k):
-                        child = unit * s + t * d
-                        centre = child * below.jump + (below.field - 1) / 2
-                        links.append([top, (x_of(centre), y_of[level - 1] + height / 2)])
-        self.cells.set_verts(verts)
-        self.cells.set_facecolors(faces)
-        self.cells.set_edgecolors(edges)
+                parents = paths.start + np.flatnonzero(path_counts_)
+                tops = left + (parents * paths.jump + centre0 - (low - 0.5)) * scale
+                children = parents[:, None] * stack.stride + np.arange(stack.kernel)[None, :] * stack.dilation
+                bottoms = left + (children * below.jump + (below.field - 1) / 2 - (low - 0.5)) * scale
+                segments = np.empty((bottoms.size, 2, 2))
+                segments[:, 0, 0] = np.repeat(tops, stack.kernel)
+                segments[:, 0, 1] = y - height / 2
+                segments[:, 1, 0] = bottoms.ravel()
+                segments[:, 1, 1] = y_of[level - 1] + height / 2
+                links.append(segments)
+        self.cells.set_verts(np.concatenate(verts))
+        self.cells.set_facecolors(np.concatenate(faces))
+        self.cells.set_edgecolors(np.concatenate(edges))
+        links = np.concatenate(links) if links else np.empty((0, 2, 2))
         self.links.set_segments(links)
         self.links.set_linewidth(0.9 if len(links) < 300 else 0.5)
         for level, label in enumerate(self.row_names):
@@ -302,9 +345,9 @@ class RFPicture:
         else:
             self.span_text.set_text(f"r = {stop - start}")
 
-    def _show_patch(self, stack: Stack, rows: list[LayerPaths], cols: list[LayerPaths]) -> None:
-        (r_lo, r_hi), (c_lo, c_hi) = (self._window(rows[0], self.input_shape[0], stack.jump),
-                                      self._window(cols[0], self.input_shape[1], stack.jump))
+    def _show_patch(self, stack: Stack, rows: list[LayerPaths], cols: list[LayerPaths],
+                    windows: list[tuple[int, int]]) -> None:
+        (r_lo, r_hi), (c_lo, c_hi) = windows
         counts = np.zeros((r_hi - r_lo, c_hi - c_lo))
         row_counts = rows[0].counts.double().numpy()
         col_counts = cols[0].counts.double().numpy()
