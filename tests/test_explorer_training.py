@@ -184,3 +184,21 @@ def test_learning_rate_starts_at_exactly_the_chapters_0_03_also_after_the_browse
     assert explorer.run.lr == 0.03  # trained with exactly 0.03, ...
     assert "lr = 0.03;" in explorer.readout.value  # ... and said so
     assert f"{slider.value:{slider.readout_format}}" == "0.03"  # the slider's own readout
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_every_slider_track_is_at_least_120_px_beside_its_label_in_both_languages(language):
+    from test_explorer_receptive_field import estimated_track
+
+    from conv_lessons import i18n
+
+    i18n.set_language(language)
+    try:
+        explorer = training_explorer()
+        for name, control in explorer.controls.items():
+            longest = max(len(f"{v:{control.readout_format}}") for v in (control.base ** control.min, 0.0302)) \
+                if name == "lr" else len(str(control.max))
+            assert estimated_track(control, longest) >= 120, (name, control.description)
+        explorer.close()
+    finally:
+        i18n.set_language("en")

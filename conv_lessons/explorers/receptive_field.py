@@ -104,7 +104,7 @@ class ReceptiveFieldExplorer(Explorer):
 
         def slider(description: str, value: int, low: int, high: int) -> widgets.IntSlider:
             return widgets.IntSlider(value=value, min=low, max=high, description=description,
-                                     style={"description_width": "initial"}, layout=widgets.Layout(width=width(290)))
+                                     style={"description_width": "initial"}, layout=widgets.Layout(width=width(325)))
 
         for name, value, low, high in (("depth", self.stack.depth, 1, MAX_DEPTH),
                                        ("kernel", self.stack.kernel, 1, MAX_KERNEL),

@@ -57,7 +57,7 @@ class TrainingExplorer(Explorer):
         self.add("seed", widgets.IntSlider(value=0, min=0, max=MAX_SEED, description=text("explorer.training.seed"),
                                            style=style))
         for control in self.controls.values():
-            control.layout.width = width(330)
+            control.layout.width = width(370)  # a track of at least 120 px beside the longest label (zh or en)
         self.watch(self.controls, "train")
         self.run: TrainingRun | None = None
         controls = widgets.HBox(list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap"))
