@@ -236,7 +236,7 @@ def test_two_hundred_changes_leave_no_new_widgets(name):
     explorer = getattr(explorers, name)()
     changes = steps(explorer, 200)
     if name == "kernel_explorer":  # presets and kernel sizes are what used to leak: make sure they are in
-        changes = [("preset", p) for p in explorer.controls["preset"].options] * 5 + \
+        changes = [("preset", p) for _, p in explorer.controls["preset"].options] * 5 + \
                   [(size, v) for v in (3, 1, 5, 2) for size in ("k_h", "k_w")] * 10
     before = live_widgets()
     for control, value in changes[:200]:

@@ -1,13 +1,17 @@
 """The cross-correlation explorer, driven from Python as a learner would drive it."""
 
+import html
 import io
+import re
 
 import ipywidgets as widgets
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from PIL import Image
 
+from conv_lessons import set_language
 from conv_lessons.explorers import correlation_explorer
 from conv_lessons.figures import correlation_figure, correlation_vs_convolution_figure
 from conv_lessons.figures.correlation import written_sum
@@ -31,6 +35,22 @@ def is_pending(rgb: np.ndarray) -> bool:
 @pytest.fixture
 def explorer():
     return correlation_explorer()
+
+
+MIN_TRACK = 120  # pixels: a slider track narrower than this shows little more than its handle
+READOUT = 100  # pixels of a slider beside its label and track: the number readout and margins (measured)
+BUTTON_PADDING = 30  # pixels of a button around its label (padding and border)
+
+
+def px(css: str) -> float:
+    assert css.endswith("px"), css
+    return float(css[:-2])
+
+
+def text_width(label: str) -> float:
+    """A generous estimate of a label's width in JupyterLab's 13 px UI font: CJK characters are
+    square (13 px), Latin ones average about 7.5 px."""
+    return sum(13.0 if ord(c) > 0x2E80 else 7.5 for c in label)
 
 
 def test_builds_with_no_arguments_into_one_container_with_a_picture(explorer):
@@ -110,15 +130,48 @@ def test_shrinking_the_input_keeps_the_position_inside_the_new_output(explorer):
 
 
 def test_kernel_larger_than_the_input_is_a_message_not_a_traceback(explorer):
-    before = bytes(explorer.view.image.value)
     explorer.controls["k_h"].value = 4
     assert "K: expected a kernel no larger than the input X (3×3), got shape (4, 2)" in explorer.message.value
     assert "no output: the kernel does not fit" in explorer.shape_readout.value
-    assert bytes(explorer.view.image.value) == before  # the last good picture stays
     assert explorer.controls["position"].disabled and explorer.controls["play"].disabled
     explorer.controls["k_h"].value = 2
     assert explorer.message.value == ""
     assert not explorer.controls["position"].disabled
+
+
+def is_stale_grey(rgb: np.ndarray) -> bool:
+    return abs(rgb[0] - rgb[2]) < 6 and 220 < rgb[0] < 228  # the flat grey over a stale picture
+
+
+def test_a_kernel_that_does_not_fit_greys_out_the_stale_picture_until_it_fits_again(explorer):
+    explorer.controls["position"].value = 3
+    good = bytes(explorer.view.image.value)
+    points = [(0, 0.3, -0.3), (0, 2.3, 2.3), (2, 1.3, 1.3), (2, 0.3, 0.3)]  # input and output cells
+    assert not any(is_stale_grey(pixel(explorer, *point)) for point in points)
+    explorer.controls["k_h"].value = 4  # the picture still holds the 3×3 input and 2×2 kernel: grey it out
+    assert bytes(explorer.view.image.value) != good
+    assert all(is_stale_grey(pixel(explorer, *point)) for point in points)
+    assert explorer.sum_readout.value.count("Y[") == 0  # no stale sum either
+    assert "4×2" in explorer.blank_text.get_text() and "3×3" in explorer.blank_text.get_text()
+    explorer.controls["n_w"].value = 4  # still no fit: still grey, still the message
+    assert all(is_stale_grey(pixel(explorer, *point)) for point in points)
+    assert "got shape (4, 2)" in explorer.message.value
+    explorer.controls["n_w"].value = 3
+    explorer.controls["k_h"].value = 2  # fits again: the picture comes back, with its sum
+    assert explorer.message.value == ""
+    assert not any(is_stale_grey(pixel(explorer, *point)) for point in points)
+    assert "= 43" in explorer.sum_readout.value
+    assert bytes(explorer.view.image.value) == good
+
+
+def test_every_slider_keeps_a_track_and_every_speed_button_its_label(explorer):
+    for name in ("n_h", "n_w", "k_h", "k_w", "position"):
+        slider = explorer.controls[name]
+        label = slider.style.description_width or "80px"  # JupyterLab's default label width
+        assert px(slider.layout.width) - px(label) - READOUT >= MIN_TRACK, name
+        assert text_width(slider.description) <= px(label), name  # the label is not cut
+    speed = explorer.controls["speed"]
+    assert all(text_width(label) + BUTTON_PADDING <= px(speed.style.button_width) for label in speed._options_labels)
 
 
 def test_written_sum_brackets_negative_numbers():
@@ -144,3 +197,61 @@ def test_convolution_figure_flips_the_kernel():
     assert "Y[0, 0] = 0×0 + 1×1 + 3×2 + 4×3 = 19" in texts
     assert "conv[0, 0] = 0×3 + 1×2 + 3×1 + 4×0 = 5" in texts
     assert {"19", "25", "37", "43", "5", "11", "23", "29"} <= set(texts)
+
+
+# -- in Chinese (issue 12) -------------------------------------------------------------------------
+ENGLISH_WORD = re.compile(r"[A-Za-z]{2,}")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+PYTHON_NAMES = {"corr", "convolve"}  # corr2d(X, K), convolve2d(X, K): code
+
+
+@pytest.fixture
+def chinese():
+    set_language("zh")
+    yield
+    set_language("en")
+
+
+def shown_texts(explorer) -> list[str]:
+    """What a learner reads in the explorer's widgets: descriptions, option labels, HTML texts."""
+    texts = []
+    stack = [explorer]
+    while stack:
+        widget = stack.pop()
+        stack.extend(getattr(widget, "children", ()))
+        if getattr(widget, "description", ""):
+            texts.append(widget.description)
+        texts.extend(getattr(widget, "_options_labels", ()))
+        if isinstance(widget, widgets.HTML) and widget.value:
+            texts.append(html.unescape(re.sub(r"<[^>]+>", " ", widget.value)))
+    return texts + [t.get_text() for t in explorer.view.figure.findobj(Text) if t.get_text()]
+
+
+def english_words(texts: list[str]) -> set[str]:
+    return {word for t in texts for word in ENGLISH_WORD.findall(t)} - PYTHON_NAMES
+
+
+def test_built_in_chinese_every_label_readout_and_message_is_chinese(chinese):
+    explorer = correlation_explorer()
+    controls = explorer.controls
+    assert all(CJK.search(controls[name].description) for name in ("position", "speed", "n_h", "n_w", "k_h", "k_w"))
+    assert controls["speed"]._options_labels == ("慢", "中", "快") and controls["speed"].value == "medium"
+    assert "输出形状" in explorer.shape_readout.value
+    controls["k_h"].value = 4
+    texts = shown_texts(explorer)
+    assert CJK.search(html.unescape(explorer.message.value)) and "没有输出" in explorer.shape_readout.value
+    assert CJK.search(explorer.blank_text.get_text())
+    assert english_words(texts) == set(), texts
+    controls["k_h"].value = 2
+    assert english_words(shown_texts(explorer)) == set()
+
+
+def test_layout_fits_in_chinese_too(chinese):
+    test_every_slider_keeps_a_track_and_every_speed_button_its_label(correlation_explorer())
+
+
+@pytest.mark.parametrize("make", [lambda: correlation_figure(position=3), correlation_vs_convolution_figure])
+def test_static_figures_in_chinese(chinese, make):
+    texts = [t.get_text() for t in make().findobj(Text) if t.get_text()]
+    assert any(CJK.search(t) for t in texts)
+    assert english_words(texts) == set(), texts

@@ -1,6 +1,7 @@
 """The kernel explorer (with the padding/stride preview), driven from Python as a learner would."""
 
 import html
+import re
 
 import ipywidgets as widgets
 import numpy as np
@@ -8,12 +9,14 @@ import pytest
 import torch
 import torch.nn.functional as F
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
-from conv_lessons import edge_image, get_kernel, kernel_names
+from conv_lessons import edge_image, get_kernel, kernel_names, set_language
 from conv_lessons.explorers import kernel_explorer
-from conv_lessons.explorers.kernel import output_size_text, parse_kernel_entry
+from conv_lessons.explorers.kernel import output_size_text, parse_kernel_entry, suggested_display
 from conv_lessons.figures import kernel_comparison_figure, kernel_figure
 from conv_lessons.figures.kernel import display_values, load_image
+from conv_lessons.i18n import text
 from conv_lessons.padding import conv_output_size, pad2d
 
 TORCH_MODE = {"zeros": "constant", "replicate": "replicate", "reflect": "reflect", "circular": "circular"}
@@ -183,7 +186,7 @@ def test_reflect_padding_larger_than_the_image_allows_is_an_invalid_setup(explor
     assert explorer.message.value == ""
     before, good = png(explorer), explorer.setup
     c["padding"].value = 6
-    assert "Invalid setup" in explorer.message.value and "at most 5" in explorer.message.value
+    assert text("padding.invalid_setup") in explorer.message.value and "at most 5" in explorer.message.value
     assert png(explorer) == before and explorer.setup is good
     c["padding_mode"].value = "zeros"  # zeros allow any amount
     assert explorer.message.value == "" and explorer.setup.padding == 6
@@ -193,7 +196,8 @@ def test_a_kernel_larger_than_the_padded_input_is_an_invalid_setup(explorer):
     c = explorer.controls
     c["image"].value = "edge"
     c["k_h"].value = 7
-    assert "Invalid setup" in explorer.message.value and "kernel height k_h" in explorer.message.value
+    assert text("padding.invalid_setup") in explorer.message.value
+    assert text("padding.kernel_height") in explorer.message.value
     assert "no output (k = 7 > n + 2p = 6)" in html.unescape(explorer.readout.value)
     c["padding_mode"].value = "zeros"  # one pixel of padding each side makes it fit
     assert explorer.message.value == "" and explorer.setup.Y.shape == (2, 9)
@@ -234,7 +238,7 @@ def test_static_figures_label_input_kernel_and_output():
     assert "output (8×5)" in [ax.get_title() for ax in rows.axes]
     with pytest.raises(ValueError, match="image: expected one of"):
         kernel_figure("cat")
-    with pytest.raises(ValueError, match="Invalid setup"):
+    with pytest.raises(ValueError, match=text("padding.invalid_setup")):
         kernel_figure("edge", "sobel x", padding=6, mode="reflect")
 
 
@@ -279,3 +283,189 @@ def test_resizing_the_kernel_keeps_what_was_typed_even_a_mistake(explorer):
     assert explorer.cells[0][1].layout.border
     explorer.cells[0][1].value = "-1"
     assert explorer.message.value == "" and explorer.setup.K.tolist() == [[1.0, -1.0], [0.0, 0.0]]
+
+
+@pytest.mark.parametrize(("preset", "display", "why"), [
+    ("box blur", "clipped", "add up to 1"),
+    ("gaussian blur", "clipped", "add up to 1"),
+    ("identity", "clipped", "add up to 1"),
+    ("sharpen", "clipped", "add up to 1"),
+    ("sobel x", "signed", "add up to 0"),
+    ("laplacian", "signed", "add up to 0"),
+    ("diagonal edge", "signed", "add up to 0"),
+])
+def test_a_preset_chooses_the_display_that_fits_it_and_says_why(explorer, preset, display, why):
+    explorer.controls["preset"].value = preset
+    assert explorer.controls["display"].value == display
+    assert why in explorer.note.value
+    if display == "clipped":  # a smoothing kernel's output is a photo again: grey, not a red "negative"
+        assert explorer.panels.output.get_cmap().name == "gray"
+        values = explorer.panels.output.get_array()
+        assert values.min() >= 0 and values.max() <= 1 and values.mean() > 0.2
+    else:
+        assert explorer.panels.output.norm.vcenter == 0
+
+
+def test_the_learner_can_still_switch_the_display_by_hand(explorer):
+    explorer.controls["preset"].value = "box blur"
+    blurred = png(explorer)
+    explorer.controls["display"].value = "signed"
+    assert explorer.controls["display"].value == "signed" and png(explorer) != blurred
+    assert "add up to" not in explorer.note.value  # the reason was for the display the preset chose
+    explorer.cells[0][0].value = "1"  # editing the kernel does not switch the display
+    assert explorer.controls["display"].value == "signed"
+    explorer.controls["preset"].value = "sobel x"
+    assert explorer.controls["display"].value == "signed" and "add up to 0" in explorer.note.value
+    explorer.controls["preset"].value = "gaussian blur"
+    assert explorer.controls["display"].value == "clipped"
+    explorer.cells[1][1].value = "0"  # no longer the preset: its reason is not shown
+    assert "add up to" not in explorer.note.value
+
+
+def test_suggested_display_reads_the_sum_and_signs_of_the_weights():
+    assert suggested_display(torch.tensor([[1.0, -1.0]]))[0] == "signed"
+    assert suggested_display(torch.full((3, 3), 1 / 9))[0] == "clipped"
+    display, why = suggested_display(torch.ones(2, 2))
+    assert display == "absolute" and "4" in why
+    display, why = suggested_display(torch.tensor([[2.0, -1.0, 1.0]]))
+    assert display == "signed" and "2" in why
+
+
+def test_valid_padding_shows_p_0_on_every_path(explorer):
+    c = explorer.controls
+    padding = c["padding"]
+    assert padding.disabled and padding.value == 0
+    c["padding_mode"].value = "zeros"
+    assert not padding.disabled and padding.value == 1
+    padding.value = 2
+    assert "p = 2" in explorer.readout.value
+    c["padding_mode"].value = "valid"  # back to valid after p = 2: the slider shows what is used
+    assert padding.disabled and padding.value == 0
+    assert "p = 0" in explorer.readout.value and explorer.setup.padding == 0
+    c["padding_mode"].value = "replicate"  # a padding mode brings back the padding last chosen
+    assert not padding.disabled and padding.value == 2 and explorer.setup.padding == 2
+    c["padding_mode"].value = "valid"
+    padding.value = 3  # set from code while valid: valid still means none
+    assert padding.value == 0 and explorer.setup.padding == 0 and "p = 0" in explorer.readout.value
+    c["padding_mode"].value = "zeros"
+    assert padding.value == 3 and explorer.setup.padding == 3
+
+
+# -- layout and Chinese (issues 11, 12) --------------------------------------------------------------
+MIN_TRACK = 120  # pixels: a slider track narrower than this shows little more than its handle
+READOUT = 100  # pixels of a slider beside its label and track: the number readout and margins (measured)
+LABEL = 80  # JupyterLab's default description width
+BUTTON_PADDING = 30  # pixels of a button around its label (padding and border)
+SELECT = 150  # pixels of a Dropdown besides its option's text: label, margins, padding, arrow
+ENGLISH_WORD = re.compile(r"[A-Za-z]{2,}")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+# PyTorch's padding and padding_mode names (and the lesson's "valid"): kept in Chinese
+PYTHON_NAMES = {"valid", "zeros", "replicate", "reflect", "circular", "padding", "abc"}  # abc: typed below
+PYTHON_NAMES |= {"Sobel"}  # a name, written as the Chinese lesson writes it
+
+
+def px(css: str) -> float:
+    assert css.endswith("px"), css
+    return float(css[:-2])
+
+
+def text_width(label: str) -> float:
+    """A generous estimate of a label's width in JupyterLab's 13 px UI font: CJK characters are
+    square (13 px), Latin ones average about 7.5 px."""
+    return sum(13.0 if ord(c) > 0x2E80 else 7.5 for c in label)
+
+
+@pytest.fixture(params=["en", "zh"])
+def language(request):
+    set_language(request.param)
+    yield request.param
+    set_language("en")
+
+
+def test_no_label_option_or_button_is_cut_and_sliders_keep_a_track(language):
+    explorer = kernel_explorer()
+    c = explorer.controls
+    for name in ("padding", "stride"):
+        assert px(c[name].layout.width) - LABEL - READOUT >= MIN_TRACK, name
+        assert text_width(c[name].description) <= LABEL
+    display = c["display"]
+    for label in display._options_labels:
+        assert text_width(label) + BUTTON_PADDING <= px(display.style.button_width), label
+    for name in ("image", "preset", "padding_mode"):
+        menu = c[name]
+        assert text_width(menu.description) <= LABEL
+        for label in menu._options_labels:
+            assert text_width(label) + SELECT <= px(menu.layout.width), label
+    assert text_width(c["transpose"].description) + 24 <= px(c["transpose"].layout.width)
+
+
+def shown_texts(explorer) -> list[str]:
+    """What a learner reads in the explorer's widgets and picture."""
+    texts = []
+    stack = [explorer]
+    while stack:
+        widget = stack.pop()
+        stack.extend(getattr(widget, "children", ()))
+        if getattr(widget, "description", ""):
+            texts.append(widget.description)
+        texts.extend(getattr(widget, "_options_labels", ()))
+        if isinstance(widget, widgets.HTML) and widget.value:
+            texts.append(html.unescape(re.sub(r"<[^>]+>", " ", widget.value)))
+    return texts + [t.get_text() for t in explorer.view.figure.findobj(Text) if t.get_text()]
+
+
+def english_words(texts: list[str]) -> set[str]:
+    return {word for t in texts for word in ENGLISH_WORD.findall(t)} - PYTHON_NAMES
+
+
+def test_built_in_chinese_every_label_readout_note_and_message_is_chinese():
+    set_language("zh")
+    try:
+        explorer = kernel_explorer()
+        c = explorer.controls
+        assert c["display"].value == "signed" and c["preset"].value == "chapter [[1, -1]]"  # values stay
+        assert "高：" in explorer.readout.value and "卷积核" in explorer.note.value
+        seen = shown_texts(explorer)
+        c["preset"].value = "box blur"
+        assert c["display"].value == "clipped" and "权重之和为 1" in explorer.note.value
+        seen += shown_texts(explorer)
+        c["padding_mode"].value = "reflect"
+        c["image"].value = "edge"
+        c["padding"].value = 6
+        assert "设置无效" in explorer.message.value  # the catalogue's words, not "Invalid setup"
+        seen += shown_texts(explorer)
+        c["padding_mode"].value = "zeros"
+        explorer.cells[0][1].value = "abc"
+        assert "卷积核元素 K[0, 1]" in html.unescape(explorer.message.value)
+        seen += shown_texts(explorer)
+        assert all(CJK.search(c[name].description) for name in ("image", "transpose", "preset", "display"))
+        assert english_words(seen) == set(), seen
+    finally:
+        set_language("en")
+
+
+@pytest.mark.parametrize("make", [
+    lambda: kernel_figure("edge", "chapter [[1, -1]]"),
+    lambda: kernel_figure("photo", "sobel x", padding=1, mode="zeros", stride=2, title="Sobel x"),
+    lambda: kernel_comparison_figure([("X ⋆ K", edge_image(), "chapter [[1, -1]]")]),
+])
+def test_static_figures_in_chinese(make):
+    set_language("zh")
+    try:
+        texts = [t.get_text() for t in make().findobj(Text) if t.get_text()]
+    finally:
+        set_language("en")
+    assert any(CJK.search(t) for t in texts)
+    assert english_words(texts) == set(), texts
+
+
+def test_a_display_chosen_after_the_preset_in_the_same_update_stays(explorer):
+    c = explorer.controls
+    with explorer.holding():  # both changes reach one update, as from a quick hand in the browser
+        c["preset"].value = "box blur"
+        c["display"].value = "absolute"
+    assert c["display"].value == "absolute" and explorer.panels.output.get_cmap().name == "magma"
+    with explorer.holding():
+        c["display"].value = "signed"
+        c["preset"].value = "gaussian blur"  # the preset came last: it chooses
+    assert c["display"].value == "clipped"

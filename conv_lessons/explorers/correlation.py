@@ -8,7 +8,10 @@ the window left→right, top→bottom; the size sliders change the input and ker
 
 from __future__ import annotations
 
+from html import escape
+
 import ipywidgets as widgets
+from matplotlib.patches import Rectangle
 
 from ..correlation import corr2d
 from ..figures.correlation import (
@@ -16,6 +19,7 @@ from ..figures.correlation import (
     chapter_example,
     written_sum,
 )
+from ..i18n import text
 from ..style import width
 from ..validation import check_fits
 from .base import Explorer, Readout
@@ -24,6 +28,7 @@ from .figure_widget import FigureView
 __all__ = ["correlation_explorer", "CorrelationExplorer"]
 
 SIZES = ("n_h", "n_w", "k_h", "k_w")
+STALE_GREY = "#e0e0e0"  # covers a picture that no longer matches the sizes chosen
 
 
 class CorrelationExplorer(Explorer):
@@ -39,51 +44,88 @@ class CorrelationExplorer(Explorer):
         super().__init__(FigureView(figsize=(9.0, 3.4)))
         self.sum_readout = Readout()
         self.shape_readout = Readout()
-        size = {"continuous_update": True, "style": {"description_width": "initial"},
-                "layout": widgets.Layout(width=width(220))}
-        position = self.add("position", widgets.IntSlider(value=0, min=0, max=3, description="position",
+        # A label column for the longest label in either language, and a track of about 170 px beside it.
+        size = {"continuous_update": True, "style": {"description_width": width(130)},
+                "layout": widgets.Layout(width=width(400))}
+        position = self.add("position", widgets.IntSlider(value=0, min=0, max=3,
+                                                          description=text("explorer.correlation.position"),
                                                           continuous_update=True,
                                                           layout=widgets.Layout(width=width(340))))
-        play = self.add("play", widgets.Play(value=0, min=0, max=3, interval=self.SPEEDS["medium"], description="play",
-                                             show_repeat=True))
-        speed = self.add("speed", widgets.ToggleButtons(options=list(self.SPEEDS), value="medium", description="speed",
-                                                        style={"button_width": "64px"}))
+        play = self.add("play", widgets.Play(value=0, min=0, max=3, interval=self.SPEEDS["medium"],
+                                             description=text("explorer.correlation.play"), show_repeat=True))
+        speeds = [(text(f"explorer.correlation.speed_{name}"), name) for name in self.SPEEDS]
+        speed = self.add("speed", widgets.ToggleButtons(options=speeds, value="medium",
+                                                        description=text("explorer.correlation.speed"),
+                                                        style={"button_width": width(84)}))
         widgets.link((play, "value"), (position, "value"))
         widgets.dlink((speed, "value"), (play, "interval"), transform=self.SPEEDS.__getitem__)
-        for name, description, value, high in (("n_h", "input height n_h", 3, 8), ("n_w", "input width n_w", 3, 8),
-                                               ("k_h", "kernel height k_h", 2, 5), ("k_w", "kernel width k_w", 2, 5)):
-            self.add(name, widgets.IntSlider(value=value, min=1, max=high, description=description, **size))
+        for name, value, high in (("n_h", 3, 8), ("n_w", 3, 8), ("k_h", 2, 5), ("k_w", 2, 5)):
+            self.add(name, widgets.IntSlider(value=value, min=1, max=high,
+                                             description=text(f"explorer.correlation.{name}"), **size))
         self.row = CorrelationRow(self.view.figure)
-        self.view.animate(*self.row.artists)
+        # Drawn over the whole picture while the kernel does not fit: the last matrices are stale.
+        figure = self.view.figure
+        self.blank = Rectangle((0, 0), 1, 1, transform=figure.transFigure, facecolor=STALE_GREY, edgecolor="none",
+                               zorder=10, visible=False)
+        figure.add_artist(self.blank)
+        self.blank_text = figure.text(0.5, 0.5, "", ha="center", va="center", fontsize=13, color="0.25",
+                                      zorder=11, visible=False)
+        self.view.animate(*self.row.artists, self.blank, self.blank_text)
         self.watch("position")
         self.watch(SIZES, "size")
         self.sum_readout.layout.min_height = "1.6em"
+        self.shape_readout.layout.flex = "1 1 180px"  # takes the rest of the row and wraps in it
         c = self.controls
         self.lay_out(
-            widgets.HBox([play, position, speed]),
+            widgets.HBox([play, position, speed], layout=widgets.Layout(flex_flow="row wrap")),
             self.view.widget,
             self.sum_readout,
-            widgets.HBox([widgets.VBox([c["n_h"], c["n_w"]]), widgets.VBox([c["k_h"], c["k_w"]]), self.shape_readout]),
+            widgets.HBox([widgets.VBox([c["n_h"], c["n_w"]]), widgets.VBox([c["k_h"], c["k_w"]]), self.shape_readout],
+                         layout=widgets.Layout(flex_flow="row wrap")),
             self.message,
         )
 
     def draw(self, reasons: tuple[str, ...]) -> None:
-        """New sizes: lay the panels out again (a full redraw); always: move the window and render."""
-        if "size" in reasons or "start" in reasons:
+        """New sizes: lay the panels out again (a full redraw); always: move the window and render.
+
+        A kernel that does not fit the input greys the whole picture out (the matrices shown would
+        be the previous sizes'), empties the sum and raises the message; a size that fits again
+        brings the picture back.
+        """
+        n_h, n_w, k_h, k_w = (self.controls[name].value for name in SIZES)
+        if k_h > n_h or k_w > n_w:
+            self._show_blank(n_h, n_w, k_h, k_w)
+        if "size" in reasons or "start" in reasons or self.blank.get_visible():
             self._resize()
         i, j = self.row.set_position(self.controls["position"].value)
         self.sum_readout.show(written_sum(self.row.X, self.row.K, i, j), size="1.15em")
+        self._hide_blank()
         self.message.clear()
         self.view.render()
+
+    def _show_blank(self, n_h: int, n_w: int, k_h: int, k_w: int) -> None:
+        """Grey the picture out (one render) and empty the sum while the set-up has no output."""
+        self.shape_readout.show(self._shape_text(n_h, n_w, k_h, k_w), markup=True)
+        for name in ("position", "play"):
+            self.controls[name].disabled = True
+        self.blank_text.set_text(text("explorer.correlation.no_picture", n_h=n_h, n_w=n_w, k_h=k_h, k_w=k_w))
+        self.blank.set_visible(True)
+        self.blank_text.set_visible(True)
+        self.sum_readout.show("")
+        self.view.render()
+        X, K = chapter_example(n_h, n_w, k_h, k_w)
+        check_fits(X, K)  # raises → the message, under the greyed-out picture
+
+    def _hide_blank(self) -> None:
+        self.blank.set_visible(False)
+        self.blank_text.set_visible(False)
 
     def _resize(self) -> None:
         n_h, n_w, k_h, k_w = (self.controls[name].value for name in SIZES)
         self.shape_readout.show(self._shape_text(n_h, n_w, k_h, k_w), markup=True)
-        fits = k_h <= n_h and k_w <= n_w
         for name in ("position", "play"):
-            self.controls[name].disabled = not fits
+            self.controls[name].disabled = False
         X, K = chapter_example(n_h, n_w, k_h, k_w)
-        check_fits(X, K)  # raises → the message; the last good picture stays
         self.row.show(X, K, corr2d(X, K))
         self.view.invalidate(key=(n_h, n_w, k_h, k_w))  # the sizes determine everything static
         last = self.row.count - 1
@@ -94,9 +136,8 @@ class CorrelationExplorer(Explorer):
     @staticmethod
     def _shape_text(n_h: int, n_w: int, k_h: int, k_w: int) -> str:
         o_h, o_w = n_h - k_h + 1, n_w - k_w + 1
-        result = f"{o_h} × {o_w}" if o_h > 0 and o_w > 0 else "no output: the kernel does not fit"
-        return (f"output shape (n_h − k_h + 1) × (n_w − k_w + 1) = ({n_h} − {k_h} + 1) × ({n_w} − {k_w} + 1) = "
-                f"<b>{result}</b>")
+        result = f"{o_h} × {o_w}" if o_h > 0 and o_w > 0 else text("explorer.correlation.no_output")
+        return text("explorer.correlation.shape", n_h=n_h, n_w=n_w, k_h=k_h, k_w=k_w, result=f"<b>{escape(result)}</b>")
 
 
 def correlation_explorer() -> CorrelationExplorer:

@@ -15,6 +15,8 @@ from __future__ import annotations
 import math
 import re
 from fractions import Fraction
+from functools import partial
+from html import escape
 
 import ipywidgets as widgets
 import numpy as np
@@ -31,9 +33,11 @@ from ..figures.kernel import (
     display_values,
     load_image,
 )
+from ..i18n import text
+from ..kernels import _KEYS as KERNEL_KEYS
 from ..kernels import KERNELS, get_kernel, kernel_names
 from ..padding import conv_output_size
-from ..style import ERROR, width
+from ..style import ERROR, short_number, width
 from .base import Explorer, Readout
 from .figure_widget import FigureView
 
@@ -42,6 +46,7 @@ __all__ = [
     "KernelExplorer",
     "parse_kernel_entry",
     "output_size_text",
+    "suggested_display",
     "load_image",
     "display_values",
     "IMAGES",
@@ -50,54 +55,54 @@ __all__ = [
 
 MAX_PADDING = {"photo": 8, "edge": 6, "diagonal": 6}
 CELL_WIDTH = 58  # pixels per kernel entry box
+DISPLAY_BUTTON = 140  # pixels per display button: "clipped [0, 1]" (截断到 [0, 1]) fits
 SHOWN_CHARACTERS = 24  # a longer entry is cut in messages
 FLOAT32_MAX = float(np.finfo(np.float32).max)  # as a Python float: comparing with it casts nothing
 
+shown = partial(escape, quote=False)  # text in the note's HTML (an apostrophe stays one)
 _FRACTION = re.compile(r"^\s*([+-]?\d+(?:\.\d*)?)\s*/\s*(\d+(?:\.\d*)?)\s*$")
 
 
 def _shown(raw: str) -> str:
     """What the learner typed, for a message: quoted, and cut when long."""
     if not raw:
-        return "an empty box"
+        return text("explorer.kernel.entry_empty")
     if len(raw) <= SHOWN_CHARACTERS:
         return repr(raw)
-    return f"{raw[:SHOWN_CHARACTERS]!r}… ({len(raw):,} characters)"
+    return text("explorer.kernel.entry_long", start=repr(raw[:SHOWN_CHARACTERS]), count=f"{len(raw):,}")
 
 
-def parse_kernel_entry(text: str, where: str = "kernel entry") -> float:
+def parse_kernel_entry(typed: str, where: str | None = None) -> float:
     """Read one kernel value typed by a learner: a number such as ``-1``, ``0.25`` or ``1/9``.
 
     The kernel is float32, so the value must fit it: at most about ±3.4e38, and not so small that
     it would silently become 0.  Raises ``ValueError`` naming ``where``, what was typed (cut when
     long) and the fix for anything else (words, empty, nan, inf, out of range).
     """
-    fix = "Type a number such as -1, 0.25 or 1/9."
-    raw = str(text).strip()
+    where = text("explorer.kernel.entry_plain") if where is None else where
+    raw = str(typed).strip()
+    fields = {"where": where, "got": _shown(raw), "fix": text("explorer.kernel.entry_fix")}
     match = _FRACTION.match(raw)
     try:
         if match:
             denominator = float(match.group(2))
             if denominator == 0:
-                raise ValueError(f"{where}: expected a number, got {_shown(raw)} (division by zero). {fix}")
+                raise ZeroDivisionError
             value = float(match.group(1)) / denominator
         else:
             value = float(raw)
-    except ValueError as error:
-        if str(error).startswith(where):
-            raise
-        raise ValueError(f"{where}: expected a number, got {_shown(raw)}. {fix}") from None
+    except ZeroDivisionError:
+        raise ValueError(text("explorer.kernel.entry_division", **fields)) from None
+    except ValueError:
+        raise ValueError(text("explorer.kernel.entry_not_number", **fields)) from None
     except OverflowError:
         value = math.inf
     if not math.isfinite(value):
-        raise ValueError(f"{where}: expected a finite number, got {_shown(raw)}. {fix}")
+        raise ValueError(text("explorer.kernel.entry_not_finite", **fields))
     if abs(value) > FLOAT32_MAX:
-        raise ValueError(f"{where}: expected a number the kernel's float32 values can hold (between "
-                         f"-3.4e38 and 3.4e38), got {_shown(raw)}. Type a smaller number such as 1000.")
+        raise ValueError(text("explorer.kernel.entry_too_large", **fields))
     if value != 0 and np.float32(value) == 0:
-        raise ValueError(f"{where}: expected a number the kernel's float32 values can hold (non-zero ones "
-                         f"from about 1.4e-45 on), got {_shown(raw)}, which would become 0. Type 0 or a "
-                         "larger number such as 0.001.")
+        raise ValueError(text("explorer.kernel.entry_too_small", **fields))
     return value
 
 
@@ -116,11 +121,37 @@ def _entry_text(value: float) -> str:
 
 
 def output_size_text(n: int, k: int, padding: int, stride: int, axis: str) -> str:
-    """One axis of the size readout: ``height: ⌊(6 − 1 + 2·0)/1⌋ + 1 = 6`` (or why it does not fit)."""
-    formula = f"{axis}: ⌊({n} − {k} + 2·{padding})/{stride}⌋ + 1"
+    """One axis of the size readout: ``height: ⌊(6 − 1 + 2·0)/1⌋ + 1 = 6`` (or why it does not fit).
+
+    ``axis`` is the axis's name as the learner reads it (``"height"``; 高 in Chinese).
+    """
+    fields = {"axis": axis, "n": n, "k": k, "p": padding, "s": stride}
     if k > n + 2 * padding:
-        return f"{formula}: no output (k = {k} > n + 2p = {n + 2 * padding})"
-    return f"{formula} = {conv_output_size(n, k, padding, stride)}"
+        return text("explorer.kernel.no_output", padded=n + 2 * padding, **fields)
+    return text("explorer.kernel.size", out=conv_output_size(n, k, padding, stride), **fields)
+
+
+SMOOTHING, DERIVATIVE = 1.0, 0.0  # the weight sums of an averaging kernel and of a difference
+
+
+def suggested_display(K: torch.Tensor) -> tuple[str, str]:
+    """The display that shows what kernel ``K`` does, and a one-line reason for it.
+
+    Weights adding up to 1 (blurs, sharpen, identity) keep a flat area's brightness: the output is
+    an image again, shown as one (``"clipped"``, grey).  Weights adding up to 0 (the chapter's
+    [1, −1], Sobel, Laplacian) answer 0 on flat areas and + or − at edges: ``"signed"``.  Other sums:
+    all weights ≥ 0 gives a non-negative output (``"absolute"``, from 0 to its maximum); mixed signs
+    give a signed one.  Returns ``(display, reason)``, the reason in the current language.
+    """
+    total = float(K.double().sum())
+    scale = max(float(K.double().abs().sum()), 1e-12)
+    if abs(total - SMOOTHING) <= 1e-6 * max(scale, 1.0):
+        return "clipped", text("explorer.kernel.why_clipped")
+    if abs(total - DERIVATIVE) <= 1e-6 * scale:
+        return "signed", text("explorer.kernel.why_signed")
+    if bool((K >= 0).all()):
+        return "absolute", text("explorer.kernel.why_absolute", total=short_number(total))
+    return "signed", text("explorer.kernel.why_mixed", total=short_number(total))
 
 
 class KernelExplorer(Explorer):
@@ -138,25 +169,34 @@ class KernelExplorer(Explorer):
         self.note = widgets.HTML()
         wide = {"style": {"description_width": "initial"}}
         add = self.add
+        # Labels in the current language; the values the code reads are the same in every language.
         add("image", widgets.Dropdown(options=[(label, key) for key, label in IMAGES.items()], value="photo",
-                                      description="image", layout=widgets.Layout(width=width(300))))
-        add("transpose", widgets.Checkbox(value=False, description="transpose (X.T)", indent=False,
-                                          layout=widgets.Layout(width=width(140))))
-        add("preset", widgets.Dropdown(options=kernel_names(), value="chapter [[1, -1]]", description="kernel",
-                                       layout=widgets.Layout(width=width(280))))
-        add("k_h", widgets.BoundedIntText(value=1, min=1, max=MAX_KERNEL, description="rows",
-                                          layout=widgets.Layout(width=width(110)), **wide))
-        add("k_w", widgets.BoundedIntText(value=2, min=1, max=MAX_KERNEL, description="columns",
-                                          layout=widgets.Layout(width=width(130)), **wide))
-        add("display", widgets.ToggleButtons(options=[("signed", "signed"), ("absolute", "absolute"),
-                                                      ("clipped [0, 1]", "clipped")], value="signed",
-                                             description="display", style={"button_width": "100px"}))
-        add("padding_mode", widgets.Dropdown(options=PADDING_CHOICES, value="valid", description="padding",
-                                             layout=widgets.Layout(width=width(200))))
+                                      description=text("explorer.kernel.image"),
+                                      layout=widgets.Layout(width=width(390))))
+        add("transpose", widgets.Checkbox(value=False, description=text("explorer.kernel.transpose"), indent=False,
+                                          layout=widgets.Layout(width=width(150))))
+        presets = [(text(f"explorer.kernel.preset_{KERNEL_KEYS[name]}"), name) for name in kernel_names()]
+        add("preset", widgets.Dropdown(options=presets, value="chapter [[1, -1]]",
+                                       description=text("explorer.kernel.preset"),
+                                       layout=widgets.Layout(width=width(300))))
+        add("k_h", widgets.BoundedIntText(value=1, min=1, max=MAX_KERNEL, description=text("explorer.kernel.rows"),
+                                          layout=widgets.Layout(width=width(120)), **wide))
+        add("k_w", widgets.BoundedIntText(value=2, min=1, max=MAX_KERNEL, description=text("explorer.kernel.columns"),
+                                          layout=widgets.Layout(width=width(140)), **wide))
+        displays = [(text(f"explorer.kernel.display_{key}"), key) for key in DISPLAYS]
+        add("display", widgets.ToggleButtons(options=displays, value="signed",
+                                             description=text("explorer.kernel.display"),
+                                             style={"button_width": width(DISPLAY_BUTTON)}))
+        modes = [(text(f"explorer.kernel.padding_{mode}"), mode) for mode in PADDING_CHOICES]
+        add("padding_mode", widgets.Dropdown(options=modes, value="valid",
+                                             description=text("explorer.kernel.padding_mode"),
+                                             layout=widgets.Layout(width=width(330))))
         add("padding", widgets.IntSlider(value=0, min=0, max=MAX_PADDING["photo"], description="p", disabled=True,
-                                         layout=widgets.Layout(width=width(230))))
-        add("stride", widgets.IntSlider(value=1, min=1, max=4, description="stride s",
-                                        layout=widgets.Layout(width=width(230))))
+                                         layout=widgets.Layout(width=width(330))))
+        add("stride", widgets.IntSlider(value=1, min=1, max=4, description=text("explorer.kernel.stride"),
+                                        layout=widgets.Layout(width=width(330))))
+        self._padding_chosen = 1  # the padding a padding mode comes back to (valid shows p = 0)
+        self._display_reason: tuple[str, str, str] | None = None  # (preset, display, why) chosen with a preset
         # One Text box per possible kernel entry, made once: a new kernel shape shows a different
         # part of the same boxes (new boxes each time would leave the old widgets alive).
         self.boxes = [[widgets.Text(value="0", continuous_update=False, layout=widgets.Layout(width=width(CELL_WIDTH)),
@@ -173,8 +213,8 @@ class KernelExplorer(Explorer):
         self.panels = KernelPanels(self.view.figure, tuple(self.X.shape), live=True)
         bar_w, bar_pad = self.panels.bar_size
         input_bar = self.view.colorbar(self.panels.input, self.panels.ax_in, size=bar_w, pad=bar_pad)
-        for text in input_bar.labels:  # the input's range never changes: keep its labels static
-            text.set_animated(False)
+        for label in input_bar.labels:  # the input's range never changes: keep its labels static
+            label.set_animated(False)
         self.view.forget(input_bar.labels)
         self.panels.output_bar = self.view.colorbar(self.panels.output, self.panels.ax_out, size=bar_w, pad=bar_pad)
         # the input is part of the background (drawn again when the image or the padding changes)
@@ -184,17 +224,19 @@ class KernelExplorer(Explorer):
         self.watch("preset")
         self.watch(("k_h", "k_w"), "kernel_size")
         self.watch("padding_mode")
-        self.watch(("display", "padding", "stride"), "draw")
+        self.watch("display")
+        self.watch(("padding", "stride"), "draw")
         c = self.controls
         self.lay_out(
-            widgets.HBox([c["image"], c["transpose"], c["display"]]),
+            widgets.HBox([c["image"], c["transpose"], c["display"]], layout=widgets.Layout(flex_flow="row wrap")),
             self.view.widget,
             self.message,
             widgets.HBox([
                 widgets.VBox([c["preset"], widgets.HBox([c["k_h"], c["k_w"]]), self.grid],
-                             layout=widgets.Layout(width=width(400))),
-                widgets.VBox([c["padding_mode"], c["padding"], c["stride"], self.readout]),
-            ]),
+                             layout=widgets.Layout(width=width(400), margin="0 8px 0 0")),
+                widgets.VBox([c["padding_mode"], c["padding"], c["stride"], self.readout],
+                             layout=widgets.Layout(flex="1 1 330px")),
+            ], layout=widgets.Layout(flex_flow="row wrap")),
             self.note,
         )
 
@@ -216,11 +258,13 @@ class KernelExplorer(Explorer):
     # -- drawing --------------------------------------------------------------------------------------
     def draw(self, reasons: tuple[str, ...]) -> None:
         """Apply what changed (image, preset, kernel size, padding mode), then compute and draw."""
-        for reason in reasons:
+        for index, reason in enumerate(reasons):
             if reason == "image":
                 self._load_image()
             elif reason in ("preset", "start"):
                 self._show_kernel(get_kernel(self.controls["preset"].value))
+                if "display" not in reasons[index:]:  # a display the learner chose after the preset stays
+                    self._choose_display()
             elif reason == "kernel_size":
                 self._resize_kernel()
             elif reason == "padding_mode":
@@ -266,13 +310,27 @@ class KernelExplorer(Explorer):
             self.grid.children = [box for row in self.cells for box in row]
             self.grid.layout.grid_template_columns = f"repeat({k_w}, {width(CELL_WIDTH)})"
 
+    def _choose_display(self) -> None:
+        """A preset chooses the display that shows what it does (the learner can switch it after)."""
+        preset = self.controls["preset"].value
+        display, why = suggested_display(get_kernel(preset))
+        with self.quietly():  # drawn by this update
+            self.controls["display"].value = display
+        self._display_reason = (preset, display, why)
+
     def _padding_mode(self) -> None:
+        """*valid* means no padding: the p slider shows 0 and is disabled; a padding mode brings back
+        the padding last chosen (1 pixel at first)."""
         valid = self.controls["padding_mode"].value == "valid"
         padding = self.controls["padding"]
+        with self.quietly():  # drawn by this update
+            if valid:
+                if padding.value:
+                    self._padding_chosen = padding.value
+                padding.value = 0
+            elif padding.value == 0:
+                padding.value = min(self._padding_chosen, padding.max)
         padding.disabled = valid
-        if not valid and padding.value == 0:
-            with self.quietly():  # a padding mode starts at 1 pixel; drawn by this update
-                padding.value = 1
 
     def _read_kernel(self) -> torch.Tensor:
         """The kernel typed in the boxes; a bad entry is outlined and raises ValueError naming K[i, j]."""
@@ -281,7 +339,7 @@ class KernelExplorer(Explorer):
             numbers = []
             for j, box in enumerate(row):
                 try:
-                    numbers.append(parse_kernel_entry(box.value, f"kernel entry K[{i}, {j}]"))
+                    numbers.append(parse_kernel_entry(box.value, text("explorer.kernel.entry", i=i, j=j)))
                 except ValueError:
                     box.layout.border = f"2px solid {ERROR}"
                     raise
@@ -292,6 +350,9 @@ class KernelExplorer(Explorer):
     def _settings(self) -> tuple[str, int, int]:
         c = self.controls
         mode = c["padding_mode"].value
+        if mode == "valid" and c["padding"].value:  # set from code while valid: valid still means p = 0
+            with self.quietly():
+                self._padding_chosen, c["padding"].value = c["padding"].value, 0
         return mode, (0 if mode == "valid" else c["padding"].value), c["stride"].value
 
     def _update(self) -> None:
@@ -300,18 +361,18 @@ class KernelExplorer(Explorer):
         mode, padding, stride = self._settings()
         K = self._read_kernel()
         (n_h, n_w), (k_h, k_w) = self.X.shape, K.shape
-        self.readout.show(f"input {n_h}×{n_w}, kernel {k_h}×{k_w}, p = {padding}, s = {stride}",
-                          output_size_text(n_h, k_h, padding, stride, "height"),
-                          output_size_text(n_w, k_w, padding, stride, "width"))
+        self.readout.show(text("explorer.kernel.sizes", n_h=n_h, n_w=n_w, k_h=k_h, k_w=k_w, p=padding, s=stride),
+                          output_size_text(n_h, k_h, padding, stride, text("explorer.kernel.height")),
+                          output_size_text(n_w, k_w, padding, stride, text("explorer.kernel.width")))
         try:
             setup = KernelSetup(self.X, K, padding, mode, stride)
         except ValueError as error:
-            text = str(error)
-            raise ValueError(text if "Invalid setup" in text else f"Invalid setup. {text}") from None
+            problem, invalid = str(error), text("padding.invalid_setup")
+            raise ValueError(problem if invalid in problem else text("explorer.kernel.invalid", invalid=invalid,
+                                                                    problem=problem)) from None
         Y = to_numpy(setup.Y)
         if not np.isfinite(Y).all():
-            raise ValueError(f"kernel: expected values whose sums fit float32, got a kernel whose output overflows "
-                             f"(largest |weight| {float(K.abs().max()):.3g}). Use smaller kernel values.")
+            raise ValueError(text("explorer.kernel.overflow", peak=f"{float(K.abs().max()):.3g}"))
         self.setup = setup
         self.panels.show(to_numpy(setup.padded), (setup.padding,) * 2, to_numpy(K), Y,
                          self.controls["display"].value, (stride, stride))
@@ -325,15 +386,21 @@ class KernelExplorer(Explorer):
         self.view.render()
 
     def _write_note(self) -> None:
+        """What the kernel is, what the display shows (and why it was chosen), what the frames mean."""
         preset = self.controls["preset"].value
+        label = self.controls["preset"].label
         edited = not torch.equal(self.setup.K, get_kernel(preset))
-        about = "your own kernel (edited from " + preset + ")" if edited else f"{preset}: {KERNELS[preset]}"
+        about = (text("explorer.kernel.note_edited", name=label) if edited
+                 else text("explorer.kernel.note_preset", name=label, what=KERNELS[preset]))
         o_h, o_w = self.setup.Y.shape
-        frames = ("orange dashed frame: the original image inside its padding; " if self.setup.padding else "")
-        self.note.value = (f'<div style="line-height:1.5"><b>kernel</b> — {about}<br><b>output</b> {o_h}×{o_w} — '
-                           f"{DISPLAYS[self.controls['display'].value]}<br><small>{frames}grey dashed frame: the "
-                           "input's size, to compare with the output's (both drawn at the same pixel scale)"
-                           "</small></div>")
+        display = self.controls["display"].value
+        frames = text("explorer.kernel.note_original_frame") if self.setup.padding else ""
+        lines = [f"<b>{shown(text('explorer.kernel.note_kernel'))}</b> — {shown(about)}",
+                 f"<b>{shown(text('explorer.kernel.note_output'))}</b> {o_h}×{o_w} — {shown(DISPLAYS[display])}"]
+        if self._display_reason is not None and self._display_reason[:2] == (preset, display) and not edited:
+            lines.append(f"<b>{shown(text('explorer.kernel.note_display'))}</b> — {shown(self._display_reason[2])}")
+        lines.append(f"<small>{shown(frames + text('explorer.kernel.note_input_frame'))}</small>")
+        self.note.value = f'<div style="line-height:1.5">{"<br>".join(lines)}</div>'
 
     def close(self) -> None:
         """Close the explorer with every kernel entry box, shown or not."""

@@ -28,9 +28,11 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 
+from .. import i18n
 from ..correlation import convolve2d, corr2d, output_shape
+from ..fonts import cjk_fallback, uses_cjk_font
 from ..style import HIGHLIGHT, HIGHLIGHT_FILL, WEIGHT, number, term
-from ..validation import as_matrix, as_nonnegative_int, check_fits
+from ..validation import as_matrix, as_nonnegative_int, check_fits, message
 from .common import text_colour, to_numpy
 
 __all__ = [
@@ -64,7 +66,8 @@ def written_sum(X: Any, K: Any, i: int, j: int) -> str:
     out_h, out_w = output_shape(tuple(X.shape), tuple(K.shape))
     i, j = as_nonnegative_int(i, "i"), as_nonnegative_int(j, "j")
     if i >= out_h or j >= out_w:
-        raise ValueError(f"(i, j): expected an output position inside {out_h}×{out_w}, got ({i}, {j}).")
+        raise ValueError(message("(i, j)", i18n.text("figure.correlation.inside", out_h=out_h, out_w=out_w),
+                                 i18n.text("figure.correlation.got_position", i=i, j=j)))
     window = X[i:i + K.shape[0], j:j + K.shape[1]].detach().to(torch.float64)
     kernel = K.detach().to(torch.float64)
     terms = [f"{term(x)}×{term(k)}" for x, k in zip(window.flatten().tolist(), kernel.flatten().tolist(), strict=True)]
@@ -144,8 +147,11 @@ class CorrelationRow:
     """
 
     def __init__(self, figure: Figure, *, band: tuple[float, float] = (0.0, 1.0),
-                 titles: tuple[str, str, str] = ("input X", "kernel K", "output Y"), operator: str = "⋆",
+                 titles: tuple[str, str, str] | None = None, operator: str = "⋆",
                  progressive: bool = True, equation: bool = False, label: str | None = None) -> None:
+        if titles is None:  # the language is read when the picture is made
+            titles = (i18n.text("figure.correlation.input"), i18n.text("figure.correlation.kernel"),
+                      i18n.text("figure.correlation.output"))
         self.figure, self.band, self.titles, self.operator = figure, band, titles, operator
         self.progressive, self.label = progressive, label
         self.panels = [_Panel(figure) for _ in range(3)]
@@ -163,7 +169,8 @@ class CorrelationRow:
         self.weights = _Pool(x_ax, ha="right", va="bottom", color=WEIGHT, fontweight="bold", zorder=4)
         # Outputs not computed yet are covered by one grey image (cheaper to redraw than hiding texts).
         self.pending = y_ax.imshow(np.zeros((1, 1, 4)), interpolation="nearest", zorder=3.5)
-        self.equation = (figure.text(0.5, 0, "", ha="center", va="center", fontsize=11, family="monospace")
+        mono = cjk_fallback(["monospace"]) if uses_cjk_font() else "monospace"  # 卷积[0, 0] in Chinese
+        self.equation = (figure.text(0.5, 0, "", ha="center", va="center", fontsize=11, family=mono)
                          if equation else None)
         self.X = self.K = self.Y = None
         self.count = self.out_w = 0
@@ -253,7 +260,8 @@ class CorrelationRow:
 def _check_position(position: Any, count: int) -> int:
     position = as_nonnegative_int(position, "position")
     if position >= count:
-        raise ValueError(f"position: expected 0 … {count - 1} (one per output element, row by row), got {position}.")
+        raise ValueError(message("position", i18n.text("figure.correlation.position", last=count - 1),
+                                 str(position)))
     return position
 
 
@@ -294,14 +302,18 @@ def correlation_vs_convolution_figure(X: Any = None, K: Any = None) -> Figure:
     flipped = torch.flip(K, dims=(0, 1))
     figure = Figure(figsize=(8.0, 6.0), dpi=100)
     top = CorrelationRow(figure, band=(0.5, 1.0), progressive=False, equation=True,
-                         titles=("input X", "kernel K", "corr2d(X, K)"), label="cross-\ncorrelation")
+                         titles=(i18n.text("figure.correlation.input"), i18n.text("figure.correlation.kernel"),
+                                 "corr2d(X, K)"),
+                         label=i18n.text("figure.correlation.cross_correlation"))
     top.show(X, K, corr2d(X, K))
     bottom = CorrelationRow(figure, band=(0.0, 0.5), progressive=False, equation=True,
-                            titles=("input X", "K flipped: flip(K)", "convolve2d(X, K)"), label="convolution")
+                            titles=(i18n.text("figure.correlation.input"), i18n.text("figure.correlation.flipped"),
+                                    "convolve2d(X, K)"), label=i18n.text("figure.correlation.convolution"))
     bottom.show(X, flipped, convolve2d(X, K))
     for row in (top, bottom):
         row.set_position(0)
         row.freeze()
-    bottom.equation.set_text(bottom.equation.get_text().replace("Y[", "conv[", 1))
+    name = i18n.text("figure.correlation.conv_name")  # the convolution's output, written like Y[i, j]
+    bottom.equation.set_text(bottom.equation.get_text().replace("Y[", f"{name}[", 1))
     figure.add_artist(Rectangle((0.01, 0.5), 0.98, 0.0015, transform=figure.transFigure, color="0.75"))
     return figure

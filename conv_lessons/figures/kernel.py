@@ -20,7 +20,7 @@ stride of 2 visibly halves it and padding (k − 1)/2 keeps it the input's size.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import matplotlib
@@ -31,11 +31,12 @@ from matplotlib.colors import CenteredNorm, Normalize
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from .. import i18n
 from ..images import diagonal_image, edge_image, sample_photo
 from ..kernels import get_kernel
 from ..padding import conv_output_shape, corr2d_padded, pad2d
 from ..style import HIGHLIGHT, IMAGE_CMAP, MAGNITUDE_CMAP, SIGNED_CMAP, short_number
-from ..validation import as_matrix, as_nonnegative_int, as_positive_int, describe
+from ..validation import as_choice, as_matrix, as_nonnegative_int, as_positive_int, describe, message
 from .common import text_colour, to_numpy
 
 __all__ = [
@@ -53,16 +54,34 @@ __all__ = [
 ]
 
 PHOTO_SIZE = 192  # shorter side of the photo in the explorer: detailed enough, fast enough
-IMAGES: dict[str, str] = {
-    "photo": "photo (Grace Hopper)",
-    "edge": "edge image 6×8 (the chapter's X)",
-    "diagonal": "diagonal image 8×8 (exercise 1)",
-}
-DISPLAYS: dict[str, str] = {
-    "signed": "signed: red > 0, white = 0, blue < 0",
-    "absolute": "absolute value |Y|: edge strength, either direction",
-    "clipped": "clipped to [0, 1]: what saving Y as an image shows; negative responses become black",
-}
+
+
+class _Labels(Mapping[str, str]):
+    """Keys (the values the code uses) → what a learner reads, in the current language (catalogue
+    entries ``<prefix>_<key>``)."""
+
+    def __init__(self, prefix: str, keys: Sequence[str]) -> None:
+        self._prefix, self._keys = prefix, tuple(keys)
+
+    def __getitem__(self, key: str) -> str:
+        if key not in self._keys:
+            raise KeyError(key)
+        return i18n.text(f"{self._prefix}_{key}")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
+#: The explorer's images: key → what the menu shows (in the current language).
+IMAGES: Mapping[str, str] = _Labels("figure.kernel.image", ("photo", "edge", "diagonal"))
+#: The output's displays: key → what it shows (in the current language).
+DISPLAYS: Mapping[str, str] = _Labels("figure.kernel.display", ("signed", "absolute", "clipped"))
 PADDING_CHOICES = ("valid", "zeros", "replicate", "reflect", "circular")
 MAX_KERNEL = 7  # the kernel panel holds up to 7×7 numbers
 SMALL = 32  # images up to this many pixels a side get cell borders (and numbers in static figures)
@@ -72,8 +91,7 @@ SMALL = 32  # images up to this many pixels a side get cell borders (and numbers
 def load_image(name: str = "photo", transpose: bool = False) -> torch.Tensor:
     """The explorer's input images: ``"photo"`` (downsampled to :data:`PHOTO_SIZE`), the chapter's
     6×8 ``"edge"`` image or the 8×8 ``"diagonal"`` one; ``transpose=True`` gives ``X.T``."""
-    if name not in IMAGES:
-        raise ValueError(f"image: expected one of {list(IMAGES)}, got {describe(name)}.")
+    as_choice(name, "image", list(IMAGES))
     X = {"photo": lambda: sample_photo(size=PHOTO_SIZE), "edge": edge_image, "diagonal": diagonal_image}[name]()
     return X.t().contiguous() if transpose else X
 
@@ -84,8 +102,7 @@ def display_values(Y: Any, display: str = "signed") -> tuple[np.ndarray, str, No
     ``signed`` keeps the sign (a colour map centred at zero, so −1 is as visible as +1);
     ``absolute`` shows |Y| from 0 to its maximum; ``clipped`` clips to [0, 1] on a grey scale.
     """
-    if display not in DISPLAYS:
-        raise ValueError(f"display: expected one of {list(DISPLAYS)}, got {describe(display)}.")
+    as_choice(display, "display", list(DISPLAYS))
     values = to_numpy(Y)
     finite = values[np.isfinite(values)]
     peak = float(np.abs(finite).max()) if finite.size else 0.0
@@ -121,7 +138,9 @@ class KernelPanels:
 
     def __init__(self, figure: Figure, shape: tuple[int, int], *, band: tuple[float, float] = (0.0, 1.0),
                  label: str | None = None, live: bool = False,
-                 titles: tuple[str, str, str] = ("input X", "kernel K", "output Y")) -> None:
+                 titles: tuple[str, str, str] | None = None) -> None:
+        if titles is None:  # the language is read when the picture is made
+            titles = tuple(i18n.text(f"figure.kernel.{part}_title") for part in ("input", "kernel", "output"))
         self.figure, self.live = figure, live
         self.band, self.label = band, label
         self.bar_size = (0.13, 0.07)
@@ -295,7 +314,8 @@ class KernelPanels:
         from mpl_toolkits.axes_grid1 import make_axes_locatable
 
         bar_w, bar_pad = self.bar_size
-        for image, ax, label in ((self.input, self.ax_in, "pixel value"), (self.output, self.ax_out, "output value")):
+        for image, ax, label in ((self.input, self.ax_in, i18n.text("figure.kernel.pixel_value")),
+                                 (self.output, self.ax_out, i18n.text("figure.kernel.output_value"))):
             cax = make_axes_locatable(ax).append_axes("right", size=bar_w, pad=bar_pad)
             low, high = image.norm.vmin, image.norm.vmax
             middle = getattr(image.norm, "vcenter", (low + high) / 2)
@@ -367,14 +387,15 @@ def kernel_figure(image: Any = "photo", kernel: Any = "chapter [[1, -1]]", displ
     """
     X = _image_arg(image, transpose)
     K = _kernel_arg(kernel)
-    if mode not in PADDING_CHOICES:
-        raise ValueError(f"mode: expected one of {list(PADDING_CHOICES)}, got {describe(mode)}.")
+    as_choice(mode, "mode", PADDING_CHOICES)
     setup = KernelSetup(X, K, as_nonnegative_int(padding, "padding"), mode, as_positive_int(stride, "stride"))
     height = 3.6 if title is None else 3.9
     figure = Figure(figsize=(10.0, height), dpi=100)
     band = (0.0, 1.0) if title is None else (0.0, 3.6 / 3.9)
     panels = KernelPanels(figure, tuple(X.shape), band=band,
-                     titles=(f"input X ({_shape(X)})", f"kernel K ({_shape(K)})", f"output Y ({_shape(setup.Y)})"))
+                          titles=(i18n.text("figure.kernel.input", shape=_shape(X)),
+                                  i18n.text("figure.kernel.kernel", shape=_shape(K)),
+                                  i18n.text("figure.kernel.output", shape=_shape(setup.Y))))
     panels.show(to_numpy(setup.padded), (setup.padding,) * 2, to_numpy(K), to_numpy(setup.Y), display,
                 (setup.stride,) * 2)
     panels.static_colorbars()
@@ -395,18 +416,21 @@ def kernel_comparison_figure(rows: Sequence[tuple[str, Any, Any]], display: str 
     image with K.T.  Small images get their values written in.  Returns a ``Figure``.
     """
     if not rows:
-        raise ValueError("rows: expected at least one (label, X, K) triple, got none.")
+        raise ValueError(message("rows", i18n.text("figure.kernel.rows_expected"),
+                                 i18n.text("figure.kernel.rows_got")))
     row_height = 3.0
     figure = Figure(figsize=(10.0, row_height * len(rows)), dpi=100)
     for index, row in enumerate(rows):
         if not (isinstance(row, (tuple, list)) and len(row) == 3):
-            raise TypeError(f"rows[{index}]: expected a (label, X, K) triple, got {describe(row)}.")
+            raise TypeError(message(f"rows[{index}]", i18n.text("figure.kernel.row_expected"), describe(row)))
         label, X, K = row
-        X, K = as_matrix(X, f"rows[{index}] X"), _kernel_arg(K)
+        X, K = as_matrix(X, f"rows[{index}][1]"), _kernel_arg(K)
         setup = KernelSetup(X, K, 0, "valid", 1)
         band = (1 - (index + 1) / len(rows), 1 - index / len(rows))
         panels = KernelPanels(figure, tuple(X.shape), band=band, label=str(label),
-                         titles=(f"input ({_shape(X)})", f"kernel ({_shape(K)})", f"output ({_shape(setup.Y)})"))
+                              titles=(i18n.text("figure.kernel.input_plain", shape=_shape(X)),
+                                      i18n.text("figure.kernel.kernel_plain", shape=_shape(K)),
+                                      i18n.text("figure.kernel.output_plain", shape=_shape(setup.Y))))
         panels.show(to_numpy(X), (0, 0), to_numpy(K), to_numpy(setup.Y), display, (1, 1))
         panels.static_colorbars()
         panels.write_numbers((0, 0))
