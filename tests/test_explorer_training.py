@@ -202,3 +202,20 @@ def test_every_slider_track_is_at_least_120_px_beside_its_label_in_both_language
         explorer.close()
     finally:
         i18n.set_language("en")
+
+
+@pytest.mark.parametrize("path", ["lessons/03_learning_a_kernel.md", "lessons/zh/03_learning_a_kernel.md"])
+def test_lesson_03_says_the_rate_belongs_to_the_summed_loss(path):
+    """Issue 11 item 10: lr = 0.03 is for the book's summed loss l.sum(); with l.mean() every
+    gradient is Y.numel() times smaller and the same steps need a rate that many times larger."""
+    from pathlib import Path
+
+    source = (Path(__file__).resolve().parents[1] / path).read_text(encoding="utf-8")
+    X, _, Y = chapter_problem()
+    n = Y.numel()
+    paragraph = next(p for p in source.split("\n\n") if "l.sum()" in p and "l.mean()" in p)
+    assert str(n) in paragraph and f"0.03 × {n} = {0.03 * n:g}" in paragraph
+    assert f"{n}/30 = {n / 30:g}" in source  # the mean loss's limit, in Going deeper
+    assert stable_lr_limit(X, (1, 2)) * n == pytest.approx(n / 30)
+    explorer_at = source.index("training_explorer()")
+    assert source.index(paragraph) < explorer_at  # said before the learner plays with the rate
