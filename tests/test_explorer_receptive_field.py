@@ -326,3 +326,30 @@ def test_every_slider_track_is_at_least_120_px_beside_its_label_in_both_language
         explorer.close()
     finally:
         i18n.set_language("en")
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+@pytest.mark.parametrize("settings_", [dict(depth=2, kernel_size=2, input_size=3),
+                                       dict(depth=1, kernel_size=3, dilation=2, input_size=9),
+                                       dict(depth=5, kernel_size=7, stride=1), dict(depth=3, kernel_size=3, stride=2)])
+def test_static_figure_colour_bar_and_its_label_are_inside_the_figure_and_off_the_photo(language, settings_):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from conv_lessons import i18n
+
+    i18n.set_language(language)
+    try:
+        figure = receptive_field_figure(**settings_)
+        canvas = FigureCanvasAgg(figure)
+        canvas.draw()
+        renderer = canvas.get_renderer()
+        bar = figure.axes[-1]
+        texts = [bar.yaxis.label, *(t for t in bar.get_yticklabels() if t.get_text())]
+        assert bar.yaxis.label.get_text()
+        photo = figure.axes[2].get_window_extent(renderer) if settings_.get("input_size") is None else None
+        for text in texts:
+            box = text.get_window_extent(renderer)
+            assert 0 <= box.x0 and box.x1 <= figure.bbox.width, (text.get_text(), box)
+            assert photo is None or box.x1 < photo.x0, (text.get_text(), box, photo)
+    finally:
+        i18n.set_language("en")

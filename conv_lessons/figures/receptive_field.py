@@ -129,7 +129,9 @@ class RFPicture:
         self.numbers_up_to = NUMBERS_UP_TO if not live else 7
         ratios = [1.75, 1.0] + ([0.95] if photo is not None else [])
         axes = figure.subplots(1, len(ratios), gridspec_kw={"width_ratios": ratios})
-        figure.subplots_adjust(left=0.01, right=0.98, bottom=0.07, top=0.86, wspace=0.2 if live else 0.12)
+        # room between the input patch and the photo for the colour bar and its labels (millions of paths at
+        # depth 5), and on the right for the bar's label when there is no photo
+        figure.subplots_adjust(left=0.01, right=0.98 if photo is not None else 0.92, bottom=0.07, top=0.86, wspace=0.2)
         self.side_ax, self.grid_ax = axes[0], axes[1]
         self._make_side_view()
         self._make_grid()
