@@ -6,6 +6,7 @@ import torch
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 
+from conv_lessons import set_language
 from conv_lessons.explorers import matmul_explorer
 from conv_lessons.explorers.matmul import MatmulExplorer
 from conv_lessons.figures import conv_matrix_figure, im2col_figure, matmul_figure
@@ -116,3 +117,71 @@ def test_static_figures():
         matmul_figure((9, 9), (3, 3))
     with pytest.raises(ValueError, match="small case"):
         conv_matrix_figure((8, 8))
+
+
+def test_the_row_slider_repaints_only_what_it_moves(explorer):
+    """Moving the row leaves the kernel panel's bitmap untouched (no work for a panel that did not
+    change) and changes the input, output and W panels."""
+    panels = {name: getattr(explorer.picture, name).image for name in ("kernel", "input", "output", "matrix")}
+    before = {name: image.get_array() for name, image in panels.items()}
+    move(explorer, "row", 4)
+    after = {name: image.get_array() for name, image in panels.items()}
+    assert after["kernel"] is before["kernel"]
+    for name in ("input", "output", "matrix"):
+        assert not np.array_equal(after[name], before[name]), name
+    move(explorer, "n_h", 6)  # a new input size: the kernel still stays, W is repainted
+    assert explorer.picture.kernel.image.get_array() is before["kernel"]
+    assert explorer.picture.matrix.image.get_array().shape == before["matrix"].shape
+    move(explorer, "k_w", 2)
+    assert explorer.picture.kernel.image.get_array() is not before["kernel"]
+
+
+def test_coming_back_to_a_state_draws_the_same_picture(explorer):
+    first = explorer.view.image.value
+    move(explorer, "row", 3)
+    move(explorer, "n_w", 7)
+    move(explorer, "n_w", 5)
+    move(explorer, "row", 0)
+    assert explorer.view.image.value == first
+
+
+def label_px(text):
+    """A label's width on screen, roughly: a CJK character is about 14 px at 13 px, a Latin one 7.75
+    (measured in JupyterLab: "kernel height k_h" and "kernel size k" in sliders 230 and 260 px wide left
+    tracks of 22 and 83 px, so label + readout + margins = 17·7.75 + 76 px)."""
+    return sum(14 if ord(ch) > 0x2E80 else 7.75 for ch in text)
+
+
+SLIDER_OVERHEAD = 80  # px of a slider that are neither its label nor its track: readout and margins
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_every_slider_leaves_a_track_of_at_least_120_px(language):
+    """Issue 11 item 5: the size sliders had a 22 px track; the widget's width must hold its label,
+    the readout and margins and a 120 px track, in either language."""
+    set_language(language)
+    try:
+        explorer = matmul_explorer()
+        for name, control in explorer.controls.items():
+            total = float(control.layout.width.removesuffix("px"))
+            assert total - label_px(control.description) - SLIDER_OVERHEAD >= 120, (language, name, control.description)
+        explorer.close()
+    finally:
+        set_language("en")
+
+
+def test_the_chinese_explorer_reads_in_chinese_with_the_same_numbers():
+    set_language("zh")
+    try:
+        explorer = matmul_explorer()
+        assert explorer.controls["k_h"].description == "卷积核高度 k_h"
+        text = explorer.readout.value
+        assert "W 的形状是 9 × 25，共 225 个元素" in text
+        assert "共享权重：9 个不同的权重（a…i），每个用了 9 次，共 81 个元素" in text
+        assert "W 的第 0 行 = 输出像素 (0, 0)" in text
+        explorer.controls["n_h"].value = 2
+        explorer.controls["k_h"].value = 4
+        assert "kernel_shape：应为不大于输入（2×5）的卷积核" in explorer.message.value
+        explorer.close()
+    finally:
+        set_language("en")

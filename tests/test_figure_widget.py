@@ -43,6 +43,11 @@ def test_the_png_holds_exactly_the_canvas_pixels(view):
     assert np.array_equal(pixels(shown(view)), rgba[..., :3])
     for png_filter in ("none", "up"):
         assert np.array_equal(pixels(encode_png(rgba, png_filter)), rgba[..., :3])
+    rng = np.random.default_rng(0)  # any pixels, and a tile cut out of a wider picture (not contiguous)
+    noisy = rng.integers(0, 256, (7, 11, 4), dtype=np.uint8)
+    for part in (noisy, noisy[:, 3:8], noisy[:1]):
+        for png_filter in ("none", "up"):
+            assert np.array_equal(pixels(encode_png(part, png_filter)), part[..., :3])
 
 
 def test_changing_data_changes_the_picture_and_the_colour_bar(view):

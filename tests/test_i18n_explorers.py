@@ -28,7 +28,7 @@ ALLOWED = {
     "Laplacian", "float32", "nan", "inf", "px", "dB", "min", "max", "argmax", "std", "mean", "sum", "reshape",
     "torch", "nn", "True", "False", "None", "Tensor", "PNG", "CNN", "d2l", "MSE", "log", "exp", "sqrt", "pad",
     "valid", "zeros", "replicate", "reflect", "circular", "same", "vmin", "vmax", "cmap", "RdBu", "gray",
-    "magma", "ERF", "RF",
+    "magma", "ERF", "RF", "flatten", "shape",
 }
 # Words a Chinese text may hold: the ALLOWED names, a Python identifier with a digit or underscore
 # (X_1, k_h, W2), single letters (X, K, k, s, p, d, L, σ, …) and unit/format noise.

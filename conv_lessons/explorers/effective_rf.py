@@ -13,13 +13,16 @@ import ipywidgets as widgets
 from ..figures.effective_rf import (
     KERNEL_SIZES,
     MAX_DEPTH,
-    NONLINEARITY_LABELS,
-    WEIGHT_LABELS,
+    NONLINEARITIES,
+    WEIGHTS,
     ERFPicture,
     erf_fields,
     erf_readout,
     erf_setting,
+    nonlinearity_label,
+    weight_label,
 )
+from ..i18n import text
 from ..style import width
 from .base import Explorer, Readout
 from .figure_widget import FigureView
@@ -40,16 +43,23 @@ class EffectiveRFExplorer(Explorer):
         self.view.animate(*self.picture.artists)
         self.readout = Readout()
         style = {"style": {"description_width": "initial"}}
-        self.add("depth", widgets.IntSlider(value=8, min=1, max=MAX_DEPTH, description="depth L",
-                                            continuous_update=True, layout=widgets.Layout(width=width(360)), **style))
+        self.add("depth", widgets.IntSlider(value=8, min=1, max=MAX_DEPTH,
+                                            description=text("explorer.effective_rf.depth"), continuous_update=True,
+                                            layout=widgets.Layout(width=width(360)), **style))
         self.add("kernel_size", widgets.IntSlider(value=3, min=KERNEL_SIZES[0], max=KERNEL_SIZES[1],
-                                                  description="kernel size k", continuous_update=True,
-                                                  layout=widgets.Layout(width=width(260)), **style))
-        self.add("weights", widgets.ToggleButtons(options=[(label, key) for key, label in WEIGHT_LABELS.items()],
-                                                  value="random", description="weights", **style))
-        self.add("nonlinearity", widgets.ToggleButtons(options=[(label, key) for key, label in
-                                                                NONLINEARITY_LABELS.items()],
-                                                       value="none", description="nonlinearity", **style))
+                                                  description=text("explorer.effective_rf.kernel_size"),
+                                                  continuous_update=True, layout=widgets.Layout(width=width(330)),
+                                                  **style))
+        weights = [(weight_label(key), key) for key in WEIGHTS]
+        self.add("weights", widgets.ToggleButtons(options=weights, value="random",
+                                                  description=text("explorer.effective_rf.weights"),
+                                                  style={"description_width": "initial",
+                                                         "button_width": button_width(weights)}))
+        nonlinearities = [(nonlinearity_label(key), key) for key in NONLINEARITIES]
+        self.add("nonlinearity", widgets.ToggleButtons(options=nonlinearities, value="none",
+                                                       description=text("explorer.effective_rf.nonlinearity"),
+                                                       style={"description_width": "initial",
+                                                              "button_width": button_width(nonlinearities)}))
         self.watch("depth")
         self.watch(("kernel_size", "weights", "nonlinearity"), "setting")
         c = self.controls
@@ -69,11 +79,21 @@ class EffectiveRFExplorer(Explorer):
             c["kernel_size"].disabled = learned  # the learned kernel is 1×2
             setting = erf_setting(2 if learned else c["kernel_size"].value, c["weights"].value,
                                   c["nonlinearity"].value)
-            self.picture.set_setting(erf_fields(*setting))  # axes stay fixed: a blit
+            self.picture.set_setting(erf_fields(*setting))
+            # The growth curves and the fit's legend entry change only with the setting: they are part
+            # of the background, drawn once per setting and kept (a depth step redraws only the rest).
+            self.view.invalidate(key=setting)
         field = self.picture.show(c["depth"].value)
         self.readout.show(erf_readout(field, self.picture.fields))
         self.message.clear()
         self.view.render()
+
+
+def button_width(options: list[tuple[str, str]]) -> str:
+    """A ToggleButtons button width (CSS) that fits the longest label: a Chinese character is about as
+    wide as two Latin ones."""
+    longest = max(sum(14 if ord(ch) > 0x2E80 else 7.5 for ch in label) for label, _ in options)
+    return width(max(longest + 28, 70))
 
 
 def effective_rf_explorer() -> EffectiveRFExplorer:

@@ -22,6 +22,7 @@ from ..figures.matmul import (
     row_text,
     weight_index_map,
 )
+from ..i18n import text
 from ..style import width
 from .base import Explorer, Readout
 from .figure_widget import FigureView
@@ -43,14 +44,14 @@ class MatmulExplorer(Explorer):
         self.picture = MatmulPicture(self.view.figure, pixel_exact=True)
         self.view.animate(*self.picture.artists)
         self.readout = Readout()
+        # Each slider is wide enough for its label (either language), its readout and a track of 150+ px.
         style = {"continuous_update": True, "style": {"description_width": "initial"},
-                 "layout": widgets.Layout(width=width(230))}
-        for name, description, value, low, high in (("n_h", "input height n_h", 5, 2, MAX_INPUT),
-                                                    ("n_w", "input width n_w", 5, 2, MAX_INPUT),
-                                                    ("k_h", "kernel height k_h", 3, 1, MAX_KERNEL),
-                                                    ("k_w", "kernel width k_w", 3, 1, MAX_KERNEL)):
-            self.add(name, widgets.IntSlider(value=value, min=low, max=high, description=description, **style))
-        self.add("row", widgets.IntSlider(value=0, min=0, max=8, description="row of W (output pixel)",
+                 "layout": widgets.Layout(width=width(360))}
+        for name, value, low, high in (("n_h", 5, 2, MAX_INPUT), ("n_w", 5, 2, MAX_INPUT),
+                                       ("k_h", 3, 1, MAX_KERNEL), ("k_w", 3, 1, MAX_KERNEL)):
+            self.add(name, widgets.IntSlider(value=value, min=low, max=high,
+                                             description=text(f"explorer.matmul.{name}"), **style))
+        self.add("row", widgets.IntSlider(value=0, min=0, max=8, description=text("explorer.matmul.row"),
                                           continuous_update=True, style={"description_width": "initial"},
                                           layout=widgets.Layout(width=width(460))))
         self.watch(SIZES, "size")

@@ -27,8 +27,9 @@ from matplotlib.patches import Ellipse, Rectangle
 from matplotlib.ticker import NullFormatter
 
 from ..effective_rf import MARGIN, EffectiveField, erf_by_depth, fit_sqrt_growth
+from ..i18n import text
 from ..style import FIELD, HEAT_CMAP, POSITIVE
-from ..validation import as_positive_int, as_size_pair
+from ..validation import as_positive_int, as_size_pair, explain, message
 
 __all__ = [
     "effective_rf_figure",
@@ -41,15 +42,60 @@ __all__ = [
     "erf_depth",
     "MAX_DEPTH",
     "KERNEL_SIZES",
-    "WEIGHT_LABELS",
-    "NONLINEARITY_LABELS",
+    "WEIGHTS",
+    "NONLINEARITIES",
+    "weight_label",
+    "nonlinearity_label",
+    "SQRT_POWERS",
+    "grows_like_sqrt",
+    "power_law_fit",
 ]
 
 MAX_DEPTH = 16
 KERNEL_SIZES = (2, 5)  # slider range: larger kernels make the canvas (and the first computation) big
 SIGMA_COLOUR = "white"
-WEIGHT_LABELS = {"random": "random", "uniform": "uniform 1/k²", "learned": "learned [[1, −1]]"}
-NONLINEARITY_LABELS = {"none": "none", "relu": "ReLU"}
+WEIGHTS = ("random", "uniform", "learned")  # the kinds of weights (labels: weight_label)
+NONLINEARITIES = ("none", "relu")
+# A fitted power of L in this range is reported as "σ ≈ a·√L"; outside it, as the power law it is.
+# Every stack that spreads like a random walk fits 0.40–0.56 over depths 1–16 (uniform + ReLU is the
+# lowest, random kernels the highest); a field that does not grow fits near 0, the theoretical one 1.
+# The band is the middle of [0, 1] with a margin on both sides: a power in it is closer to ½ than to
+# either alternative.
+SQRT_POWERS = (0.35, 0.65)
+
+
+def weight_label(weights: str) -> str:
+    """The name of a kind of weights (``"random"``, ``"uniform"``, ``"learned"``) in the lesson's language."""
+    return text(f"figure.effective_rf.weights.{weights}")
+
+
+def nonlinearity_label(nonlinearity: str) -> str:
+    """``"none"`` or ``"relu"`` as the explorer's button says it."""
+    return text(f"figure.effective_rf.nonlinearity.{nonlinearity}")
+
+
+def grows_like_sqrt(power: float) -> bool:
+    """Whether a fitted power of L is close enough to ½ to say "σ grows like √L" (see :data:`SQRT_POWERS`)."""
+    return SQRT_POWERS[0] <= power <= SQRT_POWERS[1]
+
+
+def power_law_fit(fields: tuple[EffectiveField, ...] | list[EffectiveField]) -> tuple[float, float, float]:
+    """``(a, p, c)``: σ ≈ a·√L (least squares) and σ ≈ c·L^p (a line on log–log axes) over the depths."""
+    known = _FITS.get(id(fields))
+    if known is not None and known[0] is fields:  # the explorer asks again at every depth of one setting
+        return known[1]
+    depths = np.array([f.depth for f in fields], dtype=float)
+    sigmas = np.array([f.sigma[1] for f in fields], dtype=float)
+    a, power = _fit(tuple(fields))
+    c = float(np.exp(np.log(sigmas).mean() - power * np.log(depths).mean()))
+    if isinstance(fields, tuple):  # erf_fields' cached tuples: remember the fit while the tuple lives
+        if len(_FITS) >= 64:
+            _FITS.clear()
+        _FITS[id(fields)] = (fields, (a, power, c))
+    return a, power, c
+
+
+_FITS: dict[int, tuple[Any, tuple[float, float, float]]] = {}
 
 
 @functools.lru_cache(maxsize=32)
@@ -64,16 +110,21 @@ def _fit(fields: tuple[EffectiveField, ...]) -> tuple[float, float]:
 
 def erf_readout(field: EffectiveField, fields: tuple[EffectiveField, ...] | list[EffectiveField]) -> str:
     """The explorer's numbers for one depth: theoretical size, σ, the share the 2σ disc holds, the fit."""
-    a, power = _fit(tuple(fields))
+    a, power, c = power_law_fit(fields)
     sigma = field.sigma[1]
     k_h, k_w = field.kernel_shape
-    kind = WEIGHT_LABELS.get(field.weights, field.weights)
-    nonlinearity = "" if field.nonlinearity == "none" else ", ReLU after each layer"
-    return (f"depth {field.depth}, {k_h}×{k_w} {kind} kernels{nonlinearity}: theoretical field "
-            f"{field.size[0]}×{field.size[1]} px; effective σ = {sigma:.2f} px, so ±2σ spans {4 * sigma:.1f} px "
-            f"({4 * sigma / field.size[1]:.0%} of {field.size[1]}) and the 2σ disc holds "
-            f"{field.mass_within(2 * max(field.sigma)):.0%} of the gradient. Depths 1–{len(fields)}: "
-            f"σ ≈ {a:.2f}·√L (fitted power of L: {power:.2f}; the theoretical field's is 1).")
+    kind = weight_label(field.weights) if field.weights in WEIGHTS else field.weights
+    relu = "" if field.nonlinearity == "none" else text("figure.effective_rf.readout_relu")
+    now = text("figure.effective_rf.readout", depth=field.depth, k_h=k_h, k_w=k_w, kind=kind, relu=relu,
+               h=field.size[0], w=field.size[1], sigma=f"{sigma:.2f}", span=f"{4 * sigma:.1f}",
+               share=f"{4 * sigma / field.size[1]:.0%}", w2=field.size[1],
+               mass=f"{field.mass_within(2 * max(field.sigma)):.0%}")
+    if grows_like_sqrt(power):
+        fit = text("figure.effective_rf.fit_sqrt", depths=len(fields), a=f"{a:.2f}", power=f"{power:.2f}")
+    else:  # not √L: say what the fit found
+        fit = text("figure.effective_rf.fit_power", depths=len(fields), c=f"{c:.2f}", power=f"{power:.2f}",
+                   power2=f"{power:.2f}")
+    return f"{now}\n{fit}"  # two lines: this depth, then the fit over all depths
 
 
 class ERFPicture:
@@ -90,51 +141,60 @@ class ERFPicture:
         self.image = self.ax_map.imshow(np.zeros((3, 3)), cmap=HEAT_CMAP, vmin=0, vmax=1, interpolation="nearest")
         self.ax_map.set_facecolor(self.image.get_cmap()(0.0))  # beyond a thin canvas: the colour of 0
         if colorbar is not None:
-            self.cax = colorbar(self.image, self.ax_map, label="share of the gradient, max = 1", spec=".1f").cax
+            self.cax = colorbar(self.image, self.ax_map, label=text("figure.effective_rf.colorbar"), spec=".1f").cax
             self.cax.yaxis.labelpad = 16  # clear of the bar's value labels
         else:
             self.cax = figure.colorbar(self.image, ax=self.ax_map, fraction=0.046, pad=0.03,
                                        label=_map_label("none")).ax
         self.box = Rectangle((0, 0), 1, 1, fill=False, edgecolor=FIELD, linewidth=2, linestyle="--",
-                             label="theoretical field")
-        self.circle = Ellipse((0, 0), 1, 1, fill=False, edgecolor=SIGMA_COLOUR, linewidth=1.5, label="2σ circle")
+                             label=text("figure.effective_rf.box"))
+        self.circle = Ellipse((0, 0), 1, 1, fill=False, edgecolor=SIGMA_COLOUR, linewidth=1.5,
+                              label=text("figure.effective_rf.circle"))
         self.ax_map.add_patch(self.box)
         self.ax_map.add_patch(self.circle)
-        self.ax_map.set_xlabel("input column − centre (px)")
-        self.ax_map.set_ylabel("input row − centre (px)")
-        self.ax_map.set_title("gradient of the centre output", y=1.0)
+        self.ax_map.set_xlabel(text("figure.effective_rf.column_axis"))
+        self.ax_map.set_ylabel(text("figure.effective_rf.row_axis"))
+        self.ax_map.set_title(text("figure.effective_rf.map_title"), y=1.0)
         self.ax_map.legend(handles=[self.box, self.circle], loc="upper left", fontsize=7, framealpha=0.6,
                            facecolor="0.2", labelcolor="white", edgecolor="none")
         (self.profile,) = self.ax_profile.plot([], [], "o-", color=POSITIVE, markersize=3, linewidth=1.2,
-                                               label="gradient, summed over rows")
-        (self.gaussian,) = self.ax_profile.plot([], [], "-", color="0.2", linewidth=1.2, label="Gaussian, same σ")
+                                               label=text("figure.effective_rf.profile"))
+        (self.gaussian,) = self.ax_profile.plot([], [], "-", color="0.2", linewidth=1.2,
+                                                label=text("figure.effective_rf.gaussian"))
         self.edges = [self.ax_profile.axvline(0, color=FIELD, linestyle="--", linewidth=1.5) for _ in range(2)]
-        self.edges[0].set_label("theoretical field")
+        self.edges[0].set_label(text("figure.effective_rf.box"))
         self.ax_profile.set_ylim(0, 1.22)
-        self.ax_profile.set_xlabel("input column − centre (px)")
-        self.ax_profile.set_ylabel("share of the gradient (max = 1)")
-        self.ax_profile.set_title("profile along the width", y=1.0)
+        self.ax_profile.set_xlabel(text("figure.effective_rf.column_axis"))
+        self.ax_profile.set_ylabel(text("figure.effective_rf.share_axis"))
+        self.ax_profile.set_title(text("figure.effective_rf.profile_title"), y=1.0)
         self.ax_profile.legend(loc="upper right", fontsize=6.5, frameon=False, handlelength=1.5)
         (self.theory,) = self.ax_growth.plot([], [], "-", color=FIELD, linewidth=2,
-                                             label="theoretical size L·(k−1)+1")
+                                             label=text("figure.effective_rf.theory_size"))
         (self.effective,) = self.ax_growth.plot([], [], "o", color=POSITIVE, markersize=3.5,
-                                                label="effective size 4σ")
-        (self.fit,) = self.ax_growth.plot([], [], "--", color="0.25", linewidth=1.2, label="fit 4·a·√L")
+                                                label=text("figure.effective_rf.effective_size"))
+        self.fit_label = text("figure.effective_rf.fit_sqrt_line")
+        (self.fit,) = self.ax_growth.plot([], [], "--", color="0.25", linewidth=1.2, label=self.fit_label)
         (self.marker,) = self.ax_growth.plot([], [], "o", markersize=9, markerfacecolor="none",
-                                             markeredgecolor="black", markeredgewidth=1.5, label="depth L shown")
+                                             markeredgecolor="black", markeredgewidth=1.5,
+                                             label=text("figure.effective_rf.marker"))
         self.ax_growth.set_xlim(0, MAX_DEPTH + 0.5)
-        self.ax_growth.set_xlabel("depth L (layers)")
-        self.ax_growth.set_ylabel("pixels")
-        self.ax_growth.set_title("size against depth", y=1.0)
-        self.ax_growth.legend(loc="upper left", fontsize=7, frameon=False)
+        self.ax_growth.set_xlabel(text("figure.effective_rf.depth_axis"))
+        self.ax_growth.set_ylabel(text("figure.effective_rf.pixels"))
+        self.ax_growth.set_title(text("figure.effective_rf.growth_title"), y=1.0)
+        self.growth_legend = self.ax_growth.legend(loc="upper left", fontsize=7, frameon=False)
         self.ax_growth.grid(alpha=0.3)
         self.setting: tuple[Any, ...] | None = None
 
     @property
     def artists(self) -> list[Any]:
-        """What changes with the depth or the setting (drawn on every render)."""
-        return [self.image, self.box, self.circle, self.profile, self.gaussian, *self.edges, self.theory,
-                self.effective, self.fit, self.marker]
+        """What changes with the depth (an explorer draws these on every render)."""
+        return [self.image, self.box, self.circle, self.profile, self.gaussian, *self.edges, self.marker]
+
+    @property
+    def setting_artists(self) -> list[Any]:
+        """What changes only with the setting: the growth curves (an explorer keeps them in the
+        background it caches per setting)."""
+        return [self.theory, self.effective, self.fit]
 
     def set_setting(self, fields: tuple[EffectiveField, ...]) -> None:
         """A new kind of stack: new canvas extent and growth curves.
@@ -163,11 +223,18 @@ class ERFPicture:
         depths = np.array([f.depth for f in fields])
         sizes = np.array([f.size[1] for f in fields])
         sigmas = np.array([f.sigma[1] for f in fields])
-        a, _ = _fit(fields)
+        a, power, c = power_law_fit(fields)
         self.theory.set_data(depths, sizes)
         self.effective.set_data(depths, 4 * sigmas)
         smooth = np.linspace(0.5, MAX_DEPTH, 100)
-        self.fit.set_data(smooth, 4 * a * np.sqrt(smooth))
+        if grows_like_sqrt(power):
+            self.fit.set_data(smooth, 4 * a * np.sqrt(smooth))
+            self.fit_label = text("figure.effective_rf.fit_sqrt_line")
+        else:  # the fit is drawn (and named) as the power law it is, not as a √L curve
+            self.fit.set_data(smooth, 4 * c * smooth ** power)
+            self.fit_label = text("figure.effective_rf.fit_power_line", power=f"{power:.2f}")
+        self.fit.set_label(self.fit_label)
+        self.growth_legend.get_texts()[2].set_text(self.fit_label)  # a static part: the explorer redraws it
         self.fields = fields
 
     def show(self, depth: int) -> EffectiveField:
@@ -198,26 +265,27 @@ class ERFPicture:
 def _map_label(weights: str, nonlinearity: str = "none") -> str:
     """Fixed linear stacks show |∂y/∂x|; random weights or a ReLU the mean of (∂y/∂x)² over draws."""
     if weights == "random" or nonlinearity == "relu":
-        return "mean (∂y/∂x)², max = 1"
-    return "|∂y/∂x|, max = 1"
+        return text("figure.effective_rf.map_mean_square")
+    return text("figure.effective_rf.map_abs")
 
 
 def erf_setting(kernel_size: Any, weights: Any, nonlinearity: Any) -> tuple[int, str, str]:
     k_h, k_w = as_size_pair(kernel_size, "kernel_size")
     if weights != "learned" and (k_h != k_w or not KERNEL_SIZES[0] <= k_h <= KERNEL_SIZES[1]):
-        raise ValueError(f"kernel_size: expected a square kernel of {KERNEL_SIZES[0]} to {KERNEL_SIZES[1]} pixels "
-                         f"for this picture, got {(k_h, k_w)}.")
-    if weights not in WEIGHT_LABELS:
-        raise ValueError(f"weights: expected one of {list(WEIGHT_LABELS)}, got {weights!r}.")
-    if nonlinearity not in NONLINEARITY_LABELS:
-        raise ValueError(f"nonlinearity: expected one of {list(NONLINEARITY_LABELS)}, got {nonlinearity!r}.")
+        raise ValueError(explain("kernel_size", "figure.effective_rf.kernel", low=KERNEL_SIZES[0], high=KERNEL_SIZES[1],
+                                 kernel=(k_h, k_w)))
+    if weights not in WEIGHTS:
+        raise ValueError(message("weights", text("validation.choice", choices=list(WEIGHTS)), repr(weights)))
+    if nonlinearity not in NONLINEARITIES:
+        raise ValueError(message("nonlinearity", text("validation.choice", choices=list(NONLINEARITIES)),
+                                 repr(nonlinearity)))
     return (2 if weights == "learned" else k_h), weights, nonlinearity  # the learned kernel is 1×2 anyway
 
 
 def erf_depth(depth: Any) -> int:
     depth = as_positive_int(depth, "depth")
     if depth > MAX_DEPTH:
-        raise ValueError(f"depth: expected 1 to {MAX_DEPTH} layers, got {depth}.")
+        raise ValueError(explain("depth", "figure.effective_rf.depth", high=MAX_DEPTH, depth=depth))
     return depth
 
 
@@ -257,13 +325,13 @@ def erf_depth_figure(depths: Any = (1, 2, 4, 8, 16), kernel_size: int = 3, weigh
                                linewidth=1.8, linestyle="--"))
         ax.add_patch(Ellipse((field.centre[1] - c_c, field.centre[0] - c_r), 4 * field.sigma[1], 4 * field.sigma[0],
                              fill=False, edgecolor=SIGMA_COLOUR, linewidth=1.2))
-        ax.set_title(f"L = {depth}: box {field.size[1]} px\nσ = {field.sigma[1]:.2f} px", fontsize=9)
+        ax.set_title(text("figure.effective_rf.depth_title", depth=depth, size=field.size[1],
+                          sigma=f"{field.sigma[1]:.2f}"), fontsize=9)
         ax.tick_params(labelsize=7)
-    axes[0].set_ylabel("row − centre (px)", fontsize=8)
+    axes[0].set_ylabel(text("figure.effective_rf.depth_row_axis"), fontsize=8)
     figure.colorbar(image, ax=list(axes), fraction=0.015, pad=0.02, label=_map_label(setting[1], setting[2]))
-    kind = WEIGHT_LABELS[setting[1]]
-    figure.suptitle(f"{setting[0]}×{setting[0]} {kind} layers: dashed box = theoretical receptive field, "
-                    "circle = 2σ of the gradient", fontsize=10)
+    figure.suptitle(text("figure.effective_rf.depth_suptitle", k=setting[0], k2=setting[0],
+                         kind=weight_label(setting[1])), fontsize=10)
     figure.subplots_adjust(left=0.05, right=0.87, top=0.75, bottom=0.08, wspace=0.25)
     return figure
 
@@ -280,25 +348,30 @@ def erf_growth_figure(kernel_size: int = 3, settings: Any = (("uniform", "none")
     depths = np.arange(1, MAX_DEPTH + 1)
     k = erf_setting(kernel_size, "uniform", "none")[0]
     ax.plot(depths, (depths * (k - 1) + 1) / math.sqrt(12), "-", color=FIELD, linewidth=2,
-            label="theoretical field, every pixel counted equally: σ = (L·(k−1)+1)/√12 (grows like L)")
+            label=text("figure.effective_rf.growth_theory"))
     markers = iter("osD^v")
     for weights, nonlinearity in settings:
         fields = erf_fields(*erf_setting(kernel_size, weights, nonlinearity))
         sigmas = np.array([f.sigma[1] for f in fields])
-        a, power = _fit(fields)
-        extra = "" if nonlinearity == "none" else " + ReLU"
-        ax.plot(depths, sigmas, next(markers), markersize=4,
-                label=f"{WEIGHT_LABELS[weights]}{extra}: σ ≈ {a:.2f}·√L (power {power:.2f})")
+        a, power, c = power_law_fit(fields)
+        relu = "" if nonlinearity == "none" else text("figure.effective_rf.growth_relu")
+        if grows_like_sqrt(power):
+            label = text("figure.effective_rf.growth_sqrt", kind=weight_label(weights), relu=relu, a=f"{a:.2f}",
+                         power=f"{power:.2f}")
+        else:
+            label = text("figure.effective_rf.growth_power", kind=weight_label(weights), relu=relu, c=f"{c:.2f}",
+                         power=f"{power:.2f}", power2=f"{power:.2f}")
+        ax.plot(depths, sigmas, next(markers), markersize=4, label=label)
     ax.plot(depths, math.sqrt((k * k - 1) / 12) * np.sqrt(depths), "--", color="0.3", linewidth=1,
-            label="√(L·(k²−1)/12), the uniform stack's exact σ")
+            label=text("figure.effective_rf.growth_exact"))
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xticks([1, 2, 4, 8, 16], labels=["1", "2", "4", "8", "16"])
     ax.set_yticks([0.5, 1, 2, 4, 8], labels=["0.5", "1", "2", "4", "8"])
     ax.yaxis.set_minor_formatter(NullFormatter())
-    ax.set_xlabel("depth L (layers, log scale)")
-    ax.set_ylabel("width σ (pixels, log scale)")
-    ax.set_title(f"{k}×{k} layers: the theoretical field grows like L, the effective one like √L", fontsize=10)
+    ax.set_xlabel(text("figure.effective_rf.growth_x"))
+    ax.set_ylabel(text("figure.effective_rf.growth_y"))
+    ax.set_title(text("figure.effective_rf.growth_figure_title", k=k, k2=k), fontsize=10)
     ax.grid(alpha=0.3, which="both")
     figure.subplots_adjust(left=0.12, right=0.97, top=0.93, bottom=0.31)
     ax.legend(fontsize=7.5, loc="upper center", bbox_to_anchor=(0.45, -0.14), frameon=False)

@@ -31,9 +31,10 @@ from matplotlib.patches import Rectangle
 from PIL import Image, ImageDraw, ImageFont
 
 from ..correlation import corr2d, output_shape
+from ..i18n import text
 from ..matrix import conv_matrix, conv_matrix_counts, im2col, window_indices
 from ..style import HIGHLIGHT, number
-from ..validation import as_matrix, as_nonnegative_int, as_size_pair, check_fits
+from ..validation import as_matrix, as_nonnegative_int, as_size_pair, check_fits, explain
 from .common import to_numpy
 
 __all__ = [
@@ -71,10 +72,17 @@ def weight_index_map(input_shape: Any, kernel_shape: Any) -> np.ndarray:
 
     Same shape as :func:`~conv_lessons.matrix.conv_matrix`'s W; this is what the explorer colours.
     """
-    counts = conv_matrix_counts(input_shape, kernel_shape)
-    columns = window_indices(input_shape, kernel_shape).numpy()
+    (n_h, n_w), (k_h, k_w) = as_size_pair(input_shape, "input_shape"), as_size_pair(kernel_shape, "kernel_shape")
+    return _index_map(n_h, n_w, k_h, k_w).copy()
+
+
+@functools.lru_cache(maxsize=64)
+def _index_map(n_h: int, n_w: int, k_h: int, k_w: int) -> np.ndarray:
+    counts = conv_matrix_counts((n_h, n_w), (k_h, k_w))
+    columns = window_indices((n_h, n_w), (k_h, k_w)).numpy()
     index = np.full((counts.rows, counts.columns), -1, dtype=np.int64)
     index[np.arange(counts.rows)[:, None], columns] = np.arange(counts.distinct_weights)[None, :]
+    index.setflags(write=False)  # shared by every caller of the cache
     return index
 
 
@@ -83,11 +91,10 @@ def counts_text(input_shape: Any, kernel_shape: Any) -> str:
     (n_h, n_w), (k_h, k_w) = as_size_pair(input_shape, "input_shape"), as_size_pair(kernel_shape, "kernel_shape")
     c = conv_matrix_counts((n_h, n_w), (k_h, k_w))
     out_h, out_w = output_shape((n_h, n_w), (k_h, k_w))
-    return (f"W is {c.rows} × {c.columns} = {c.entries:,} entries: a row per output pixel ({out_h}×{out_w}), "
-            f"a column per input pixel ({n_h}×{n_w}). Non-zero: {c.nonzero:,} ({1 - c.zero_fraction:.1%}); "
-            f"zeros: {c.zero_fraction:.1%}. Shared weights: {c.distinct_weights} distinct "
-            f"({LETTERS[0]}…{LETTERS[c.distinct_weights - 1]}), each used {c.uses_per_weight} times "
-            f"= {c.nonzero:,} entries.")
+    return text("figure.matmul.counts", rows=c.rows, columns=c.columns, entries=f"{c.entries:,}", out_h=out_h,
+                out_w=out_w, n_h=n_h, n_w=n_w, nonzero=f"{c.nonzero:,}", share=f"{1 - c.zero_fraction:.1%}",
+                zeros=f"{c.zero_fraction:.1%}", distinct=c.distinct_weights, first=LETTERS[0],
+                last=LETTERS[c.distinct_weights - 1], uses=c.uses_per_weight, used=f"{c.nonzero:,}")
 
 
 @functools.lru_cache(maxsize=8)
@@ -116,8 +123,7 @@ def row_text(input_shape: Any, kernel_shape: Any, row: int) -> str:
     row = _check_row(row, out_h * out_w)
     columns = window_indices((n_h, n_w), (k_h, k_w))[row].tolist()
     pairs = ", ".join(f"{LETTERS[p]}→{c}" for p, c in enumerate(columns))
-    return (f"Row {row} of W = output pixel {divmod(row, out_w)}: its window puts the weights in columns "
-            f"{pairs}; the other {n_h * n_w - len(columns)} entries of the row are 0.")
+    return text("figure.matmul.row", row=row, pixel=divmod(row, out_w), pairs=pairs, others=n_h * n_w - len(columns))
 
 
 class PixelImage(Artist):
@@ -189,10 +195,11 @@ class _Raster:
         canvas = Image.new("RGBA", (self.width, self.height), (255, 255, 255, 255))
         draw = ImageDraw.Draw(canvas)
         line = (150, 150, 150) if grid else None
+        colours = np.round(np.asarray(fills, dtype=float)[..., :3] * 255).astype(np.uint8).tolist()
         for r in range(rows):
             for c in range(cols):
                 draw.rectangle([c * cell, r * cell, (c + 1) * cell - 1, (r + 1) * cell - 1],
-                               fill=_rgb255(fills[r, c]), outline=line)
+                               fill=tuple(colours[r][c]), outline=line)
         if labels:
             size = max(int(round(fontsize * self.scale)), 6)
             for index, text in enumerate(labels[: rows * cols]):
@@ -208,31 +215,42 @@ class _Raster:
         self.image.set_data(np.asarray(canvas))
         return cell
 
-    def matrix(self, rgb: np.ndarray, *, row_blocks: int, col_blocks: int, outline_row: int) -> None:
-        """Paint a big matrix (rows×cols×3) with whole-pixel square cells, darker lines every
+    def matrix(self, index: np.ndarray, colours: np.ndarray, *, row_blocks: int, col_blocks: int,
+               outline_row: int) -> None:
+        """Paint a big matrix whose entry (r, c) has colour ``colours[index[r, c]]`` (``colours``:
+        n×3 in [0, 1]; index −1 is the last colour) with whole-pixel square cells, darker lines every
         ``row_blocks`` rows and ``col_blocks`` columns, light cell lines if the cells are large, and
-        row ``outline_row`` outlined."""
-        rows, cols = rgb.shape[:2]
-        cell = max(int(min(self.width / cols, self.height / rows)), 1)
-        canvas = np.ones((self.height, self.width, 3))
-        block = np.repeat(np.repeat(rgb, cell, axis=0), cell, axis=1)
-        canvas[: rows * cell, : cols * cell] = block
-        if cell >= 9:  # light cell lines only when cells are large enough for them not to crowd the colours
-            canvas[np.arange(0, rows * cell, cell), : cols * cell] = 0.8
-            canvas[: rows * cell, np.arange(0, cols * cell, cell)] = 0.8
-        dark = 0.35
-        canvas[np.minimum(np.arange(0, rows + 1, row_blocks) * cell, rows * cell - 1), : cols * cell] = dark
-        canvas[: rows * cell, np.minimum(np.arange(0, cols + 1, col_blocks) * cell, cols * cell - 1)] = dark
+        row ``outline_row`` outlined.  The matrix without its outline is kept for the next call:
+        moving the outlined row repaints only the outline."""
+        key = (index.shape, index.tobytes(), np.asarray(colours).tobytes(), row_blocks, col_blocks)
+        if getattr(self, "_matrix_key", None) != key:
+            self._matrix_key = key
+            self._matrix_base = self._paint_matrix(index, colours, row_blocks, col_blocks)
+        rows, cols = index.shape
+        cell = self._matrix_cell
+        rgba = self._matrix_base.copy()
         top, bottom = outline_row * cell, (outline_row + 1) * cell
         width = max(int(round(1.5 * self.scale)), 2)
-        orange = np.array(to_rgb(HIGHLIGHT))
+        orange = _rgb255(to_rgb(HIGHLIGHT))
         for y0, y1 in ((max(top - width, 0), top), (bottom, min(bottom + width, self.height))):
-            canvas[y0:y1, : cols * cell] = orange
-        canvas[max(top - width, 0): bottom + width, :width] = orange
-        canvas[max(top - width, 0): bottom + width, max(cols * cell - width, 0): cols * cell] = orange
-        rgba = np.full((self.height, self.width, 4), 255, dtype=np.uint8)
-        rgba[..., :3] = np.round(canvas * 255)
+            rgba[y0:y1, : cols * cell, :3] = orange
+        rgba[max(top - width, 0): bottom + width, :width, :3] = orange
+        rgba[max(top - width, 0): bottom + width, max(cols * cell - width, 0): cols * cell, :3] = orange
         self.image.set_data(rgba)
+
+    def _paint_matrix(self, index: np.ndarray, colours: np.ndarray, row_blocks: int, col_blocks: int) -> np.ndarray:
+        rows, cols = index.shape
+        cell = self._matrix_cell = max(int(min(self.width / cols, self.height / rows)), 1)
+        palette = np.round(np.asarray(colours, dtype=float)[:, :3] * 255).astype(np.uint8)
+        rgba = np.full((self.height, self.width, 4), 255, dtype=np.uint8)
+        rgba[: rows * cell, : cols * cell, :3] = palette[np.repeat(np.repeat(index, cell, axis=0), cell, axis=1)]
+        if cell >= 9:  # light cell lines only when cells are large enough for them not to crowd the colours
+            rgba[np.arange(0, rows * cell, cell), : cols * cell, :3] = 204
+            rgba[: rows * cell, np.arange(0, cols * cell, cell), :3] = 204
+        dark = 89  # 0.35 of white
+        rgba[np.minimum(np.arange(0, rows + 1, row_blocks) * cell, rows * cell - 1), : cols * cell, :3] = dark
+        rgba[: rows * cell, np.minimum(np.arange(0, cols + 1, col_blocks) * cell, cols * cell - 1), :3] = dark
+        return rgba
 
 
 class MatmulPicture:
@@ -246,47 +264,59 @@ class MatmulPicture:
         self.output = _Raster(figure.add_subplot(grid[1, 0]), pixel_exact)
         self.input = _Raster(figure.add_subplot(grid[:, 1]), pixel_exact)
         self.matrix = _Raster(figure.add_subplot(grid[:, 2]), pixel_exact)
-        self.kernel.ax.set_title("kernel K", fontsize=10, y=1.0)
-        self.output.ax.set_title("output Y", fontsize=10, y=1.0)
-        self.input.ax.set_title("input X (pixel numbers)", fontsize=10, y=1.0)
-        self.matrix.ax.set_title("W, with Y.flatten() = W @ X.flatten()", fontsize=10, y=1.0)
+        self.kernel.ax.set_title(text("figure.matmul.kernel_title"), fontsize=10, y=1.0)
+        self.output.ax.set_title(text("figure.matmul.output_title"), fontsize=10, y=1.0)
+        self.input.ax.set_title(text("figure.matmul.input_title"), fontsize=10, y=1.0)
+        self.matrix.ax.set_title(text("figure.matmul.matrix_title"), fontsize=10, y=1.0)
+        self._shown: dict[str, tuple[int, ...]] = {}  # what each panel shows now
 
     @property
     def artists(self) -> list[Any]:
         return [panel.image for panel in (self.kernel, self.output, self.input, self.matrix)]
 
     def show(self, n_h: int, n_w: int, k_h: int, k_w: int, row: int) -> None:
-        """Redraw for these sizes, with row ``row`` of W (output pixel ``divmod(row, out_w)``) outlined."""
+        """Redraw for these sizes, with row ``row`` of W (output pixel ``divmod(row, out_w)``) outlined.
+
+        A panel whose inputs did not change is not repainted (the kernel stays put while the row
+        or the input size moves)."""
         out_h, out_w = output_shape((n_h, n_w), (k_h, k_w))
-        index = weight_index_map((n_h, n_w), (k_h, k_w))
         weights = k_h * k_w
         i, j = divmod(row, out_w)
-        self.kernel.cells(_pale(PALETTE[:weights], 0.75).reshape(k_h, k_w, 3), list(LETTERS[:weights]), fontsize=10)
-        pixels = np.ones((n_h, n_w, 3))
-        pixels[i:i + k_h, j:j + k_w] = _pale(PALETTE[:weights], 0.6).reshape(k_h, k_w, 3)
-        self.input.cells(pixels, [str(p) for p in range(n_h * n_w)], fontsize=8, outline=(i, j, k_h, k_w))
-        cells = np.ones((out_h, out_w, 3))
-        cells[i, j] = _pale(np.array(to_rgb(HIGHLIGHT)), 0.35)
-        self.output.cells(cells, [str(r) for r in range(out_h * out_w)], fontsize=8, outline=(i, j, 1, 1))
-        colours = np.vstack([PALETTE[:weights], ZERO[None, :]])  # index −1 → the last row: white
-        self.matrix.matrix(colours[index], row_blocks=out_w, col_blocks=n_w, outline_row=row)
+        if self._shown.get("kernel") != (k_h, k_w):
+            self._shown["kernel"] = (k_h, k_w)
+            self.kernel.cells(_pale(PALETTE[:weights], 0.75).reshape(k_h, k_w, 3), list(LETTERS[:weights]),
+                              fontsize=10)
+        if self._shown.get("input") != (n_h, n_w, k_h, k_w, i, j):
+            self._shown["input"] = (n_h, n_w, k_h, k_w, i, j)
+            pixels = np.ones((n_h, n_w, 3))
+            pixels[i:i + k_h, j:j + k_w] = _pale(PALETTE[:weights], 0.6).reshape(k_h, k_w, 3)
+            self.input.cells(pixels, [str(p) for p in range(n_h * n_w)], fontsize=8, outline=(i, j, k_h, k_w))
+        if self._shown.get("output") != (out_h, out_w, i, j):
+            self._shown["output"] = (out_h, out_w, i, j)
+            cells = np.ones((out_h, out_w, 3))
+            cells[i, j] = _pale(np.array(to_rgb(HIGHLIGHT)), 0.35)
+            self.output.cells(cells, [str(r) for r in range(out_h * out_w)], fontsize=8, outline=(i, j, 1, 1))
+        if self._shown.get("matrix") != (n_h, n_w, k_h, k_w, row):
+            self._shown["matrix"] = (n_h, n_w, k_h, k_w, row)
+            colours = np.vstack([PALETTE[:weights], ZERO[None, :]])  # index −1 → the last row: white
+            self.matrix.matrix(_index_map(n_h, n_w, k_h, k_w), colours, row_blocks=out_w, col_blocks=n_w,
+                               outline_row=row)
 
 
 def _check_row(row: Any, rows: int) -> int:
     row = as_nonnegative_int(row, "row")
     if row >= rows:
-        raise ValueError(f"row: expected 0 to {rows - 1} (W has {rows} rows, one per output pixel), got {row}.")
+        raise ValueError(explain("row", "figure.matmul.row_range", last=rows - 1, rows=rows, row=row))
     return row
 
 
 def check_sizes(input_shape: Any, kernel_shape: Any) -> tuple[int, int, int, int]:
     (n_h, n_w), (k_h, k_w) = as_size_pair(input_shape, "input_shape"), as_size_pair(kernel_shape, "kernel_shape")
     if max(n_h, n_w) > MAX_INPUT or max(k_h, k_w) > MAX_KERNEL:
-        raise ValueError(f"input_shape, kernel_shape: expected at most {MAX_INPUT}×{MAX_INPUT} and "
-                         f"{MAX_KERNEL}×{MAX_KERNEL} for this picture, got {(n_h, n_w)} and {(k_h, k_w)}.")
+        raise ValueError(explain("input_shape, kernel_shape", "figure.matmul.sizes", max_input=MAX_INPUT,
+                                 max_kernel=MAX_KERNEL, input=(n_h, n_w), kernel=(k_h, k_w)))
     if k_h > n_h or k_w > n_w:
-        raise ValueError(f"kernel_shape: expected a kernel no larger than the input ({n_h}×{n_w}), got {(k_h, k_w)}. "
-                         "Use a smaller kernel or a larger input.")
+        raise ValueError(explain("kernel_shape", "figure.matmul.fits", size=f"{n_h}×{n_w}", kernel=(k_h, k_w)))
     return n_h, n_w, k_h, k_w
 
 
@@ -316,8 +346,7 @@ def conv_matrix_figure(input_shape: Any = (4, 4), K: Any = None) -> Figure:
     check_fits(torch.empty(n_h, n_w), K, x_name="input")
     k_h, k_w = K.shape
     if k_h * k_w > len(PALETTE) or n_h * n_w > 36:
-        raise ValueError(f"input_shape, K: expected a small case (at most 36 input pixels and 16 weights) so the "
-                         f"numbers fit, got {(n_h, n_w)} and {(k_h, k_w)}.")
+        raise ValueError(explain("input_shape, K", "figure.matmul.small", input=(n_h, n_w), kernel=(k_h, k_w)))
     W = to_numpy(conv_matrix((n_h, n_w), K))
     index = weight_index_map((n_h, n_w), (k_h, k_w))
     rows, cols = W.shape
@@ -331,7 +360,7 @@ def conv_matrix_figure(input_shape: Any = (4, 4), K: Any = None) -> Figure:
     for p in range(k_h):
         for q in range(k_w):
             ax_k.text(q, p, f"{number(float(K[p, q]))}", ha="center", va="center", fontsize=11)
-    ax_k.set_title("kernel K", fontsize=11)
+    ax_k.set_title(text("figure.matmul.kernel_title"), fontsize=11)
     ax.imshow(colours[index], interpolation="nearest", aspect="equal")
     for r in range(rows):
         for c in range(cols):
@@ -346,14 +375,14 @@ def conv_matrix_figure(input_shape: Any = (4, 4), K: Any = None) -> Figure:
     ax_k.set_yticks([])
     ax.set_xticks(np.arange(cols))
     ax.set_yticks(np.arange(rows))
-    ax.set_xlabel("column = input pixel (X.flatten() index)", fontsize=9)
-    ax.set_ylabel("row = output pixel", fontsize=9)
+    ax.set_xlabel(text("figure.matmul.column_label"), fontsize=9)
+    ax.set_ylabel(text("figure.matmul.row_label"), fontsize=9)
     for r in range(out_w, rows, out_w):
         ax.axhline(r - 0.5, color="0.25", linewidth=1.2)
     for c in range(n_w, cols, n_w):
         ax.axvline(c - 0.5, color="0.25", linewidth=1.2)
-    ax.set_title(f"W ({rows}×{cols}): {int((index >= 0).sum())} of {W.size} entries can be non-zero; "
-                 f"the {k_h * k_w} weights repeat on shifted diagonals", fontsize=10)
+    ax.set_title(text("figure.matmul.w_title", rows=rows, columns=cols, nonzero=int((index >= 0).sum()),
+                      entries=W.size, weights=k_h * k_w), fontsize=10)
     ax.set_xlim(-0.5, cols + 4.5)  # room on the right for the notes
     ax.spines[["top", "right"]].set_visible(False)
     last = k_h * k_w - 1  # follow the last weight down its diagonal
@@ -361,11 +390,11 @@ def conv_matrix_figure(input_shape: Any = (4, 4), K: Any = None) -> Figure:
     note = {"fontsize": 8.5, "color": "0.1", "ha": "left", "va": "center",
             "arrowprops": {"arrowstyle": "->", "color": "0.2", "shrinkB": 7}}
     if out_w > 1:
-        ax.annotate(f"K[{k_h - 1}, {k_w - 1}] = {number(float(K[-1, -1]))} again, one\ncolumn further right: the\n"
-                    "window slid one pixel", xy=(where[1], 1), xytext=(cols - 0.2, 0.6), **note)
+        ax.annotate(text("figure.matmul.again", p=k_h - 1, q=k_w - 1, value=number(float(K[-1, -1]))),
+                    xy=(where[1], 1), xytext=(cols - 0.2, 0.6), **note)
     if out_h > 1:
-        ax.annotate(f"next image row: the window\njumps to the next line,\n{k_w} columns instead of 1",
-                    xy=(where[out_w], out_w), xytext=(cols - 0.2, out_w + 0.8), **note)
+        ax.annotate(text("figure.matmul.next_row", k_w=k_w), xy=(where[out_w], out_w),
+                    xytext=(cols - 0.2, out_w + 0.8), **note)
     return figure
 
 
@@ -381,8 +410,7 @@ def im2col_figure(X: Any = None, K: Any = None) -> Figure:
     K = torch.tensor([[0.0, 1.0], [2.0, 3.0]]) if K is None else as_matrix(K, "K")
     check_fits(X, K)
     if X.numel() > 36 or K.numel() > len(PALETTE):
-        raise ValueError(f"X, K: expected a small case (at most 36 pixels, 16 weights), got {tuple(X.shape)} and "
-                         f"{tuple(K.shape)}.")
+        raise ValueError(explain("X, K", "figure.matmul.small_im2col", input=tuple(X.shape), kernel=tuple(K.shape)))
     k_h, k_w = K.shape
     columns = to_numpy(im2col(X, K.shape))
     product = to_numpy(K.reshape(1, -1) @ im2col(X, K.shape))
@@ -412,19 +440,18 @@ def im2col_figure(X: Any = None, K: Any = None) -> Figure:
     rgb = np.ones(x.shape + (3,))
     rgb[:k_h, :k_w] = pale.reshape(k_h, k_w, 3)
     ax_x = figure.add_subplot(grid[0, 0])
-    cells(ax_x, x, rgb, "X (window 0 coloured)")
+    cells(ax_x, x, rgb, text("figure.matmul.x_window"))
     ax_x.add_patch(Rectangle((-0.5, -0.5), k_w, k_h, fill=False, edgecolor=HIGHLIGHT, linewidth=2.5))
     ax_k = figure.add_subplot(grid[0, 1])
-    cells(ax_k, to_numpy(K.reshape(-1, 1)), pale[:, None, :], "K.flatten()")
+    cells(ax_k, to_numpy(K.reshape(-1, 1)), pale[:, None, :], text("figure.matmul.k_flat"))
     ax_c = figure.add_subplot(grid[0, 2])
     cells(ax_c, columns, np.broadcast_to(pale[:, None, :], columns.shape + (3,)).copy(),
-          "im2col(X, K.shape): column c = window c")
+          text("figure.matmul.im2col_title"))
     ax_c.add_patch(Rectangle((-0.5, -0.5), 1, weights, fill=False, edgecolor=HIGHLIGHT, linewidth=2.5))
     ax_p = figure.add_subplot(grid[1, 2])
     cells(ax_p, product, np.ones(product.shape + (3,)))
-    ax_p.set_xlabel("K.flatten() @ im2col(X, K.shape)", fontsize=10)
+    ax_p.set_xlabel(text("figure.matmul.product"), fontsize=10)
     ax_y = figure.add_subplot(grid[0, 3])
-    cells(ax_y, Y, np.ones(Y.shape + (3,)), "reshaped: Y")
-    figure.suptitle("im2col: unfold the windows into columns; weight p meets row p; each column sums to one "
-                    "output", fontsize=11)
+    cells(ax_y, Y, np.ones(Y.shape + (3,)), text("figure.matmul.reshaped"))
+    figure.suptitle(text("figure.matmul.im2col_suptitle"), fontsize=11)
     return figure
