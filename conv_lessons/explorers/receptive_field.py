@@ -33,22 +33,38 @@ __all__ = ["receptive_field_explorer", "ReceptiveFieldExplorer", "Stack", "FEATU
 
 MAX_KERNEL, MAX_STRIDE, MAX_DILATION = 7, 3, 3
 STACK = ("depth", "kernel", "stride", "dilation")
-PANELS = ("side", "patch", "photo")  # RFPicture's panels, left to right: one image each
+PANELS = ("side", "patch", "photo")  # RFPicture's panels, left to right
+SPLIT = False  # one image per panel?  Measured in the browser (issue 13), see PanelView
 
 
 class PanelView(FigureView):
-    """A :class:`FigureView` with one image per panel that redraws only the panels that changed.
+    """A :class:`FigureView` that redraws only the panels (columns of the picture) that changed.
 
     :meth:`render_panels` restores the cached background of those panels' columns only and draws
     only their animated artists on top; the other columns keep last update's pixels, so they cost
-    nothing to draw, encode or send.  Every animated artist must belong to one panel's axes
-    (:meth:`assign`) and stay inside that panel's columns.
+    nothing to draw.  Every animated artist must belong to one panel's axes (:meth:`assign`) and
+    stay inside that panel's columns (:meth:`cut_panels`).
+
+    ``split``: show each panel as its own image, so an unchanged panel is not encoded or sent
+    either.  Measured in JupyterLab (benchmarks/bench_browser_latency.py), three image messages
+    for one step cost the page more than the bytes they save: a new stack took 85–106 ms to show
+    as three images against 66–73 ms as one, so the explorer sends one image (``SPLIT``).
     """
 
-    def __init__(self, figsize: tuple[float, float], panels: int) -> None:
-        super().__init__(figsize, tiles=[(i + 1) / panels for i in range(panels - 1)])
+    def __init__(self, figsize: tuple[float, float], panels: int, split: bool = SPLIT) -> None:
+        super().__init__(figsize, tiles=[(i + 1) / panels for i in range(panels - 1)] if split else (), png_filter="up")
+        self.split = split
+        self.panel_columns = [(0, 0)] * panels  # the pixel columns of every panel (cut_panels)
         self._panel_of: dict[Axes, int] = {}
         self._only: set[int] | None = None
+
+    def cut_panels(self, *cuts: float) -> None:
+        """The panels end and start at ``cuts`` (figure fractions, left to right)."""
+        width = self.canvas.get_width_height()[0]
+        edges = [0, *(int(round(c * width)) for c in cuts), width]
+        self.panel_columns = list(zip(edges[:-1], edges[1:], strict=True))
+        if self.split:
+            self.cut(*cuts)
 
     def assign(self, ax: Axes, panel: int) -> None:
         """Artists drawn in ``ax`` belong to image ``panel`` (0 = leftmost)."""
@@ -75,7 +91,7 @@ class PanelView(FigureView):
                 bar.update()
         with _remembered_layouts():
             for panel in sorted(only):  # this panel's columns of the background, then its artists
-                left, right = self.columns[panel]
+                left, right = self.panel_columns[panel]
                 # xy: where the saved region (the whole figure) starts, not where this part of it goes
                 self.canvas.restore_region(self._background, bbox=(left, 0, right, height), xy=(0, 0))
             for artist in self._animated:
@@ -167,14 +183,14 @@ class ReceptiveFieldExplorer(Explorer):
         return True
 
     def _cut_between_panels(self, colour_bar: Axes) -> None:
-        """One image per panel: cut in the gaps between the side view, the patch (and its colour bar's
-        labels) and the photo, so a panel that did not change is neither drawn nor sent again."""
+        """Panels cut in the gaps between the side view, the patch (and its colour bar's labels) and
+        the photo, so a panel that did not change is not drawn again."""
         p, figure = self.picture, self.view.figure
         width = figure.bbox.width
         p.photo_ax.apply_aspect()  # the photo keeps its aspect: where it really is
         side, grid, photo = (ax.get_position().transformed(figure.transFigure) for ax in
                              (p.side_ax, p.grid_ax, p.photo_ax))
-        self.view.cut((side.x1 + grid.x0) / 2 / width, (photo.x0 - 0.5 * figure.dpi / 72 * 8) / width)
+        self.view.cut_panels((side.x1 + grid.x0) / 2 / width, (photo.x0 - 0.5 * figure.dpi / 72 * 8) / width)
         for panel, axes in enumerate(((p.side_ax,), (p.grid_ax, colour_bar), (p.photo_ax,))):
             for ax in axes:
                 self.view.assign(ax, panel)
