@@ -64,6 +64,12 @@ LAB_SETTINGS = {
 MUST_REDRAW = {"training_explorer": (r"\blr\b|learning|epoch", "moving the learning rate or the epochs must retrain "
                                                                 "and show a new loss curve")}
 
+# Layout (issue 11, item 5): no slider track shorter than this, at the test's 1280-px-wide window;
+# an element is truncated when its scrollWidth exceeds its clientWidth by more than the slack
+# (sub-pixel rounding).
+MIN_TRACK_PX = 120
+LAYOUT_SLACK_PX = 1
+
 # Browser console errors that are known to be harmless.  Each entry: (regex, why it is harmless).
 KNOWN_CONSOLE_NOISE: list[tuple[str, str]] = []
 
@@ -498,6 +504,85 @@ JS_EXPLORER_STATE = r"""
 }
 """
 
+# Layout of one explorer at the test's window width (issue 11, item 5): every visible label, button,
+# drop-down, slider readout, readout line and message must show its whole text, and every slider track
+# must be long enough to drag.  Checked on the element that clips: a description's .widget-label, a
+# slider's .widget-readout, a <button> (toggle buttons are buttons too), a <select> (its widest option
+# must fit beside the arrow: a select never reports overflow itself), the readout's
+# .conv-lessons-readout and the HTML box of a readout or message (.widget-html-content).  A slider's
+# track is its .noUi-target (ipywidgets 8), measured along the slider.  Returns the violations.
+JS_LAYOUT = r"""
+({k, minTrack, slack}) => {
+  const root = document.querySelector(`[data-bt-explorer="${k}"]`);
+  if (!root) return [];
+  const visible = el => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+  const clean = t => (t || '').replace(/\u200b/g, '').replace(/\s+/g, ' ').trim();
+  const kind = el => el.tagName === 'SELECT' ? 'select' : el.tagName === 'BUTTON'
+    ? (el.classList.contains('widget-toggle-button') ? 'button.widget-toggle-button' : 'button')
+    : ['widget-label', 'widget-readout', 'conv-lessons-readout', 'widget-html-content']
+        .filter(c => el.classList.contains(c)).map(c => '.' + c).join('') || el.tagName.toLowerCase();
+  const canvas = window.__bt_canvas || (window.__bt_canvas = document.createElement('canvas'));
+  const measure = canvas.getContext('2d');
+  const found = [];
+  const selectors = '.widget-label, .widget-readout, button, select, .conv-lessons-readout, .widget-html-content';
+  for (const el of root.querySelectorAll(selectors)) {
+    if (!visible(el)) continue;
+    if (el.tagName === 'SELECT') {
+      const style = getComputedStyle(el);
+      measure.font = style.font;
+      const room = el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      let widest = null, width = 0;
+      for (const option of el.options) {
+        const w = measure.measureText(option.text).width;
+        if (w > width) { width = w; widest = option.text; }
+      }
+      if (widest !== null && width > room + slack)
+        found.push({problem: 'clipped', element: 'select', text: clean(widest),
+                    scrollWidth: Math.ceil(width), clientWidth: Math.floor(room),
+                    note: 'option text width vs room beside the arrow'});
+      continue;
+    }
+    const text = clean(el.innerText || el.textContent);
+    if (!text) continue;
+    if (el.scrollWidth > el.clientWidth + slack)
+      found.push({problem: 'clipped', element: kind(el), text, scrollWidth: el.scrollWidth,
+                  clientWidth: el.clientWidth});
+  }
+  if (root.scrollWidth > root.clientWidth + slack)  // wider than the notebook's column: scrolls sideways
+    found.push({problem: 'clipped', element: '.jp-OutputArea-output (the whole explorer)',
+                text: clean(root.innerText).slice(0, 40), scrollWidth: root.scrollWidth,
+                clientWidth: root.clientWidth});
+  for (const track of root.querySelectorAll('.noUi-target')) {
+    if (!visible(track)) continue;
+    const box = track.getBoundingClientRect();
+    const slider = track.closest('.widget-slider, .widget-hslider, .widget-vslider');
+    const vertical = track.classList.contains('noUi-vertical')
+      || (slider !== null && slider.classList.contains('widget-vslider'));
+    const length = vertical ? box.height : box.width;
+    if (length < minTrack) {
+      const label = slider && slider.querySelector('.widget-label');
+      found.push({problem: 'short track', element: '.widget-slider .noUi-target',
+                  text: clean(label ? label.innerText : ''), width: Math.round(length * 10) / 10});
+    }
+  }
+  return found;
+}
+"""
+
+# The words on an explorer's controls: descriptions, button texts, drop-down options.
+JS_CONTROL_WORDS = r"""
+({k}) => {
+  const root = document.querySelector(`[data-bt-explorer="${k}"]`);
+  if (!root) return [];
+  const words = [];
+  root.querySelectorAll('.widget-label, button, option').forEach(el => {
+    const text = (el.innerText || el.textContent || '').replace(/\u200b/g, '').replace(/\s+/g, ' ').trim();
+    if (text) words.push(text);
+  });
+  return words;
+}
+"""
+
 JS_LOG = r"""
 () => {
   const {log} = window.__bt;
@@ -545,10 +630,37 @@ class ControlResult:
 
 
 @dataclass
+class LayoutProblem:
+    """A truncated control or readout, or a slider track too short to drag, in one explorer."""
+
+    cell: str  # the explorer's cell, as cell_label() names it
+    when: str  # "after the first render", "after moving slider 'k'", ...
+    problem: str  # "clipped" or "short track"
+    element: str  # the element that clips: ".widget-label", "button", "select", ...
+    text: str
+    scroll_width: int | None = None
+    client_width: int | None = None
+    track_width: float | None = None
+    note: str = ""
+
+    def key(self) -> tuple[str, str, str, str]:
+        return (self.cell, self.problem, self.element, self.text)
+
+    def describe(self) -> str:
+        if self.problem == "short track":
+            return (f"slider {self.text!r}: its track ({self.element}) is {self.track_width:g} px long, "
+                    f"under {MIN_TRACK_PX} px ({self.when})")
+        note = f"; {self.note}" if self.note else ""
+        return (f"{self.element} {self.text!r} is truncated: scrollWidth {self.scroll_width} > clientWidth "
+                f"{self.client_width}{note} ({self.when})")
+
+
+@dataclass
 class ExplorerReport:
     cell: int
     images: int
     controls: list[ControlResult] = field(default_factory=list)
+    screenshot: Path | None = None
 
 
 @dataclass
@@ -561,6 +673,7 @@ class NotebookReport:
     screenshot: Path | None = None
     seconds: float = 0.0
     console: list[str] = field(default_factory=list)
+    layout: list[LayoutProblem] = field(default_factory=list)
     phases: dict[str, float] = field(default_factory=dict)  # seconds per step, for the timing report
     _last: float = field(default_factory=time.monotonic)
 
@@ -634,6 +747,9 @@ class NotebookRunner:
         self.page = page
         self.console = console
         self.artifacts = artifacts
+        self._shots = artifacts  # folder and file stem of the current notebook's screenshots
+        self._stem = ""
+        self._language = "en"
         self.run_timeout = run_timeout
         self.step_timeout = step_timeout
         self._attributed: set[int] = set()  # kernel errors already reported against a control
@@ -641,10 +757,19 @@ class NotebookRunner:
         self._prestart_next: Callable[[], None] | None = None
         self._console_seen = 0  # console entries already reported (start-up errors go to the first notebook)
 
-    def run(self, path: str, prestart_next: Callable[[], None] | None = None) -> NotebookReport:
+    def run(self, path: str, prestart_next: Callable[[], None] | None = None, *, name: str | None = None,
+            shots: Path | None = None, stem: str | None = None, language: str = "en") -> NotebookReport:
         """Open ``path`` (relative to the server root), clear and run it, check it; always close it.
-        ``prestart_next`` is called once this notebook's cells have run (to start the next kernel)."""
-        report = NotebookReport(name=path)
+        ``prestart_next`` is called once this notebook's cells have run (to start the next kernel).
+        ``name`` names the notebook in problem messages (default ``path``); screenshots go to folder
+        ``shots`` (default the runner's artifacts folder) as ``<stem>.png`` for the page and
+        ``<stem>-explorer-<k>.png`` for its k-th explorer (k from 1); ``stem`` defaults to ``path``
+        with "/" as "__", without ".ipynb".  ``language`` is the notebook's edition: in "zh" every
+        explorer's controls must carry Chinese words (the lesson's set_language("zh") reached them)."""
+        report = NotebookReport(name=name or path)
+        self._language = language
+        self._shots = shots or self.artifacts
+        self._stem = stem or path.replace("/", "__").removesuffix(".ipynb")
         started = time.monotonic()
         mark = self._console_seen
         self._prestart_next = prestart_next
@@ -773,6 +898,15 @@ class NotebookRunner:
         for number, image in enumerate(widget["images"]):
             if not image["src"] or not image["complete"] or image["width"] == 0:
                 report.fail(f"{where}: image {number + 1} is empty or did not load (src={image['src'][:40]!r})")
+        explorer.screenshot = self._explorer_shot(widget["explorer"], report)
+        if self._language == "zh":
+            words = self.page.evaluate(JS_CONTROL_WORDS, {"k": widget["explorer"]})
+            if words and not any(re.search(r"[\u4e00-\u9fff]", word) for word in words):
+                report.fail(f"{report.name}, {where}: no Chinese on its controls in the Chinese edition (the "
+                            f"explorer did not follow set_language('zh')): {', '.join(map(repr, words[:8]))}")
+        seen: set[tuple[str, str, str, str]] = set()
+        self._check_layout(widget["explorer"], cell_label(cells, widget["cell"]), "after the first render",
+                           report, seen)
         usable = [(j, c) for j, c in enumerate(widget["controls"]) if not c["disabled"]]
         if not usable:
             report.fail(f"{where}: no controls rendered (no slider, drop-down, toggle or check box)")
@@ -784,6 +918,8 @@ class NotebookRunner:
             if result is None:
                 continue
             explorer.controls.append(result)
+            self._check_layout(widget["explorer"], cell_label(cells, widget["cell"]),
+                               f"after moving {name} {result.before} → {result.after}", report, seen)
             what = f"{where}: {name} ({result.before} → {result.after})"
             for error in result.errors:
                 headline = error.splitlines()[0]
@@ -810,6 +946,33 @@ class NotebookRunner:
                 if not any(r.image_changed for r in named):
                     tried = ", ".join(r.description for r in named) or "no such control found"
                     report.fail(f"{where}: {rule}; the image did not change (tried {tried})")
+
+    def _check_layout(self, k: int, cell: str, when: str, report: NotebookReport,
+                      seen: set[tuple[str, str, str, str]]) -> None:
+        """Fail for each truncated element or short slider track of explorer ``k`` not seen before."""
+        found = self.page.evaluate(JS_LAYOUT, {"k": k, "minTrack": MIN_TRACK_PX, "slack": LAYOUT_SLACK_PX})
+        for item in found:
+            problem = LayoutProblem(cell=cell, when=when, problem=item["problem"], element=item["element"],
+                                    text=item["text"][:80], scroll_width=item.get("scrollWidth"),
+                                    client_width=item.get("clientWidth"), track_width=item.get("width"),
+                                    note=item.get("note", ""))
+            if problem.key() in seen:
+                continue
+            seen.add(problem.key())
+            report.layout.append(problem)
+            report.fail(f"{report.name}, explorer in {cell}: {problem.describe()}")
+
+    def _explorer_shot(self, k: int, report: NotebookReport) -> Path | None:
+        """A screenshot of explorer ``k`` alone (its controls, labels and picture as first drawn)."""
+        target = self._shots / f"{self._stem}-explorer-{k + 1}.png"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.page.locator(f'[data-bt-explorer="{k}"]').screenshot(path=str(target),
+                                                                       timeout=self.step_timeout * 1000)
+            return target
+        except Exception as error:  # a screenshot must never hide the real failure
+            report.fail(f"screenshot of explorer {k + 1} failed: {error}")
+            return None
 
     def _move(self, k: int, j: int, kind: str, name: str) -> ControlResult | None:
         """Operate control ``j`` of explorer ``k`` once, as a user would, and see what changed."""
@@ -867,7 +1030,7 @@ class NotebookRunner:
 
     def _screenshot(self, path: str, report: NotebookReport) -> Path | None:
         page = self.page
-        target = self.artifacts / (path.replace("/", "__").removesuffix(".ipynb") + ".png")
+        target = self._shots / f"{self._stem}.png"
         target.parent.mkdir(parents=True, exist_ok=True)
         viewport = page.viewport_size
         try:
