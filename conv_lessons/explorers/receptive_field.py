@@ -34,7 +34,6 @@ __all__ = ["receptive_field_explorer", "ReceptiveFieldExplorer", "Stack", "FEATU
 MAX_KERNEL, MAX_STRIDE, MAX_DILATION = 7, 3, 3
 STACK = ("depth", "kernel", "stride", "dilation")
 PANELS = ("side", "patch", "photo")  # RFPicture's panels, left to right
-SPLIT = False  # one image per panel?  Measured in the browser (issue 13), see PanelView
 
 
 class PanelView(FigureView):
@@ -45,15 +44,14 @@ class PanelView(FigureView):
     nothing to draw.  Every animated artist must belong to one panel's axes (:meth:`assign`) and
     stay inside that panel's columns (:meth:`cut_panels`).
 
-    ``split``: show each panel as its own image, so an unchanged panel is not encoded or sent
-    either.  Measured in JupyterLab (benchmarks/bench_browser_latency.py), three image messages
-    for one step cost the page more than the bytes they save: a new stack took 85–106 ms to show
-    as three images against 66–73 ms as one, so the explorer sends one image (``SPLIT``).
+    The picture stays one image.  Tried and measured in JupyterLab
+    (benchmarks/bench_browser_latency.py): one image per panel (FigureView's ``tiles``) sends only
+    the photo when the output moves, but a new stack then sends three image messages, and the page
+    took 85–106 ms to show them against 66–73 ms for one image.
     """
 
-    def __init__(self, figsize: tuple[float, float], panels: int, split: bool = SPLIT) -> None:
-        super().__init__(figsize, tiles=[(i + 1) / panels for i in range(panels - 1)] if split else (), png_filter="up")
-        self.split = split
+    def __init__(self, figsize: tuple[float, float], panels: int) -> None:
+        super().__init__(figsize, png_filter="up")  # "up": smaller for the side view's cells
         self.panel_columns = [(0, 0)] * panels  # the pixel columns of every panel (cut_panels)
         self._panel_of: dict[Axes, int] = {}
         self._only: set[int] | None = None
@@ -63,15 +61,14 @@ class PanelView(FigureView):
         width = self.canvas.get_width_height()[0]
         edges = [0, *(int(round(c * width)) for c in cuts), width]
         self.panel_columns = list(zip(edges[:-1], edges[1:], strict=True))
-        if self.split:
-            self.cut(*cuts)
 
     def assign(self, ax: Axes, panel: int) -> None:
-        """Artists drawn in ``ax`` belong to image ``panel`` (0 = leftmost)."""
+        """Artists drawn in ``ax`` belong to panel ``panel`` (0 = leftmost)."""
         self._panel_of[ax] = panel
 
     def render_panels(self, panels: Iterable[int]) -> int:
-        """Redraw and show the images ``panels`` only (all of them after :meth:`invalidate`)."""
+        """Redraw the panels ``panels`` only (all of them after :meth:`invalidate`) and show the picture;
+        returns the number of images sent, as :meth:`render` does."""
         self._only = set(panels)
         try:
             return self.render()
