@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -88,7 +89,7 @@ class Stack:
     @property
     def field(self) -> int:
         """The receptive field r (input pixels along one axis) of one output element."""
-        return receptive_field(*self.args)
+        return _field(self)
 
     @property
     def jump(self) -> int:
@@ -98,8 +99,7 @@ class Stack:
     def sizes(self, input_size: int) -> list[int]:
         """The length of every feature map along one axis, input first (ValueError if one layer's
         kernel no longer fits)."""
-        return [input_size] + [feature_map_size(input_size, *(a[:n] for a in self.args))
-                               for n in range(1, self.depth + 1)]
+        return list(_sizes(self, input_size))
 
     def formula(self) -> str:
         """r = 1 + Σ (k' − 1)·J_{l−1} written out with this stack's numbers."""
@@ -110,6 +110,19 @@ class Stack:
             formula += "   " + text("figure.receptive_field.dilated", dilation=self.dilation, km1=self.kernel - 1,
                                      size=dilated)
         return formula
+
+
+@lru_cache(maxsize=1024)
+def _field(stack: Stack) -> int:
+    return receptive_field(*stack.args)
+
+
+@lru_cache(maxsize=1024)
+def _sizes(stack: Stack, input_size: int) -> tuple[int, ...]:
+    """Stack.sizes, remembered: an explorer asks for the same stack's sizes several times per update
+    (a stack that does not fit raises ValueError, which is not remembered)."""
+    return (input_size, *(feature_map_size(input_size, *(a[:n] for a in stack.args))
+                          for n in range(1, stack.depth + 1)))
 
 
 class RFPicture:
