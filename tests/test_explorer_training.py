@@ -164,3 +164,58 @@ def test_static_figure_rejects_bad_settings_clearly():
         training_figure(lr=-1)
     with pytest.raises(ValueError, match="learned: expected the shape of true"):
         learned_kernel_figure(torch.ones(3, 3), torch.ones(1, 2))
+
+
+def front_end_value(slider: widgets.FloatLogSlider, value: float) -> float:
+    """What the browser sends back for ``value``: noUiSlider snaps the exponent to min + k·step
+    (it does so as soon as the slider is drawn), and the page sends base**exponent."""
+    exponent = math.log10(value)
+    k = round((exponent - slider.min) / slider.step)
+    return slider.base ** (slider.min + k * slider.step)
+
+
+def test_learning_rate_starts_at_exactly_the_chapters_0_03_also_after_the_browser_snaps_it(explorer):
+    slider = explorer.controls["lr"]
+    assert slider.value == 0.03
+    steps = (math.log10(0.03) - slider.min) / slider.step
+    assert steps == pytest.approx(round(steps), abs=1e-6)  # 0.03 is on the slider's grid ...
+    assert slider.base ** slider.max > 0.04 and slider.base ** slider.min <= 0.001  # ... which spans the lesson's rates
+    slider.value = front_end_value(slider, 0.03)  # what the page sends back when it draws the slider
+    assert explorer.run.lr == 0.03  # trained with exactly 0.03, ...
+    assert "lr = 0.03;" in explorer.readout.value  # ... and said so
+    assert f"{slider.value:{slider.readout_format}}" == "0.03"  # the slider's own readout
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_every_slider_track_is_at_least_120_px_beside_its_label_in_both_languages(language):
+    from test_explorer_receptive_field import estimated_track
+
+    from conv_lessons import i18n
+
+    i18n.set_language(language)
+    try:
+        explorer = training_explorer()
+        for name, control in explorer.controls.items():
+            longest = max(len(f"{v:{control.readout_format}}") for v in (control.base ** control.min, 0.0302)) \
+                if name == "lr" else len(str(control.max))
+            assert estimated_track(control, longest) >= 120, (name, control.description)
+        explorer.close()
+    finally:
+        i18n.set_language("en")
+
+
+@pytest.mark.parametrize("path", ["lessons/03_learning_a_kernel.md", "lessons/zh/03_learning_a_kernel.md"])
+def test_lesson_03_says_the_rate_belongs_to_the_summed_loss(path):
+    """Issue 11 item 10: lr = 0.03 is for the book's summed loss l.sum(); with l.mean() every
+    gradient is Y.numel() times smaller and the same steps need a rate that many times larger."""
+    from pathlib import Path
+
+    source = (Path(__file__).resolve().parents[1] / path).read_text(encoding="utf-8")
+    X, _, Y = chapter_problem()
+    n = Y.numel()
+    paragraph = next(p for p in source.split("\n\n") if "l.sum()" in p and "l.mean()" in p)
+    assert str(n) in paragraph and f"0.03 × {n} = {0.03 * n:g}" in paragraph
+    assert f"{n}/30 = {n / 30:g}" in source  # the mean loss's limit, in Going deeper
+    assert stable_lr_limit(X, (1, 2)) * n == pytest.approx(n / 30)
+    explorer_at = source.index("training_explorer()")
+    assert source.index(paragraph) < explorer_at  # said before the learner plays with the rate

@@ -45,6 +45,7 @@ def english_afterwards() -> Iterator[None]:
 def english_words(text: str) -> list[str]:
     """The words of ``text`` a Chinese learner should not meet: 2+ letters, not a name in ALLOWED."""
     words = []
+    text = text.replace("\\mathdefault", "")  # log-axis tick labels are mathtext: $\mathdefault{10^{-3}}$
     for word in WORD.findall(text):
         if len(word) < 2 or word in ALLOWED or any(c.isdigit() or c == "_" for c in word):
             continue

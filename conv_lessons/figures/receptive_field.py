@@ -21,21 +21,23 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 from matplotlib.collections import LineCollection, PolyCollection
-from matplotlib.colors import LinearSegmentedColormap, Normalize
+from matplotlib.colors import LinearSegmentedColormap, Normalize, to_rgba_array
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from ..feature_maps import LayerPaths, feature_maps, layer_geometry, path_counts
+from ..i18n import catalogue, text
 from ..images import sample_photo
 from ..kernels import get_kernel
 from ..receptive_field import feature_map_size, receptive_field, receptive_field_region
 from ..style import GUIDE, HIGHLIGHT, IMAGE_CMAP, OUTPUT, SIGNED_CMAP
-from ..validation import as_matrix, as_nonnegative_int, as_positive_int
+from ..validation import as_matrix, as_nonnegative_int, as_positive_int, message
 from .common import to_numpy
 
 __all__ = [
@@ -44,7 +46,7 @@ __all__ = [
     "RFPicture",
     "Stack",
     "FEATURE_MAP_KERNELS",
-        "load_photo",
+    "load_photo",
     "focus",
 ]
 
@@ -87,7 +89,7 @@ class Stack:
     @property
     def field(self) -> int:
         """The receptive field r (input pixels along one axis) of one output element."""
-        return receptive_field(*self.args)
+        return _field(self)
 
     @property
     def jump(self) -> int:
@@ -97,17 +99,30 @@ class Stack:
     def sizes(self, input_size: int) -> list[int]:
         """The length of every feature map along one axis, input first (ValueError if one layer's
         kernel no longer fits)."""
-        return [input_size] + [feature_map_size(input_size, *(a[:n] for a in self.args))
-                               for n in range(1, self.depth + 1)]
+        return list(_sizes(self, input_size))
 
     def formula(self) -> str:
         """r = 1 + Σ (k' − 1)·J_{l−1} written out with this stack's numbers."""
         dilated = self.dilation * (self.kernel - 1) + 1
         terms = [f"{dilated - 1}·{jump}" for jump, _ in layer_geometry(*self.args)[:-1]]
-        text = f"r = 1 + Σ (k′ − 1)·J = 1 + {' + '.join(terms)} = {self.field}"
+        formula = f"r = 1 + Σ (k′ − 1)·J = 1 + {' + '.join(terms)} = {self.field}"
         if self.dilation > 1:
-            text += f"   (dilated kernel k′ = d·(k − 1) + 1 = {self.dilation}·{self.kernel - 1} + 1 = {dilated})"
-        return text
+            formula += "   " + text("figure.receptive_field.dilated", dilation=self.dilation, km1=self.kernel - 1,
+                                     size=dilated)
+        return formula
+
+
+@lru_cache(maxsize=1024)
+def _field(stack: Stack) -> int:
+    return receptive_field(*stack.args)
+
+
+@lru_cache(maxsize=1024)
+def _sizes(stack: Stack, input_size: int) -> tuple[int, ...]:
+    """Stack.sizes, remembered: an explorer asks for the same stack's sizes several times per update
+    (a stack that does not fit raises ValueError, which is not remembered)."""
+    return (input_size, *(feature_map_size(input_size, *(a[:n] for a in stack.args))
+                          for n in range(1, stack.depth + 1)))
 
 
 class RFPicture:
@@ -127,11 +142,14 @@ class RFPicture:
         self.numbers_up_to = NUMBERS_UP_TO if not live else 7
         ratios = [1.75, 1.0] + ([0.95] if photo is not None else [])
         axes = figure.subplots(1, len(ratios), gridspec_kw={"width_ratios": ratios})
-        figure.subplots_adjust(left=0.01, right=0.98, bottom=0.07, top=0.86, wspace=0.12)
+        # room between the input patch and the photo for the colour bar and its labels (millions of paths at
+        # depth 5), and on the right for the bar's label when there is no photo
+        figure.subplots_adjust(left=0.01, right=0.98 if photo is not None else 0.92, bottom=0.07, top=0.86, wspace=0.2)
         self.side_ax, self.grid_ax = axes[0], axes[1]
         self._make_side_view()
         self._make_grid()
         self.photo_ax = axes[2] if photo is not None else None
+        self._shown: dict[str, Any] = {}  # what each panel shows (see show)
         if self.photo_ax is not None:
             self._make_photo(photo)
 
@@ -150,8 +168,8 @@ class RFPicture:
                           for _ in range(MAX_DEPTH + 1)]
         (self.span_line,) = ax.plot([], [], color=OUTPUT, linewidth=1.5, marker="|", markersize=8, zorder=3)
         self.span_text = ax.text(0.5, 0.0, "", ha="center", va="top", fontsize=9, color=OUTPUT)
-        self.side_title = ax.set_title("" if self.captions else "side view along the width: the output and "
-                                       "everything it reads", fontsize=10, y=1.0)
+        self.side_title = ax.set_title("" if self.captions else text("figure.receptive_field.side_title"),
+                                       fontsize=10, y=1.0)
 
     def _make_grid(self) -> None:
         ax = self.grid_ax
@@ -170,8 +188,9 @@ class RFPicture:
         ax.add_patch(self.patch_box)
         self.patch_numbers = [ax.text(0, 0, "", ha="center", va="center", fontsize=7.5)
                               for _ in range(self.numbers_up_to**2)]
-        self.grid_title = ax.set_title("" if self.captions else "input pixels it sees", fontsize=10, y=1.0)
-        self.patch_label = ax.text(0.5, -0.01, "" if self.captions else "shade: paths from the pixel to the output",
+        self.grid_title = ax.set_title("" if self.captions else text("figure.receptive_field.grid_title"), fontsize=10,
+                                       y=1.0)
+        self.patch_label = ax.text(0.5, -0.01, "" if self.captions else text("figure.receptive_field.shade"),
                                    transform=ax.transAxes, ha="center", va="top", fontsize=8.5, color="0.25")
 
     def _make_photo(self, photo: np.ndarray) -> None:
@@ -188,9 +207,9 @@ class RFPicture:
         ax.add_patch(self.photo_box)
         ax.set_xlim(-0.5, width - 0.5)
         ax.set_ylim(height - 0.5, -0.5)
-        self.photo_title = ax.set_title("" if self.captions else "the receptive field on the photo", fontsize=10,
-                                        y=1.0)
-        self.photo_label = ax.text(0.5, -0.01, "" if self.captions else "dashed: the next output to the right",
+        self.photo_title = ax.set_title("" if self.captions else text("figure.receptive_field.photo_title"),
+                                        fontsize=10, y=1.0)
+        self.photo_label = ax.text(0.5, -0.01, "" if self.captions else text("figure.receptive_field.photo_label"),
                                    transform=ax.transAxes, ha="center", va="top", fontsize=8.5, color="0.25")
 
     @property
@@ -207,26 +226,62 @@ class RFPicture:
         return items
 
     # --- updating -----------------------------------------------------------------------------
-    def show(self, stack: Stack, position: tuple[int, int]) -> None:
-        """Draw the receptive field of output ``position`` (row, col) of ``stack``'s last map."""
+    def show(self, stack: Stack, position: tuple[int, int]) -> set[str]:
+        """Draw the receptive field of output ``position`` (row, col) of ``stack``'s last map.
+
+        Returns the panels whose artists changed: ``"side"``, ``"patch"`` (with its colour bar) and
+        ``"photo"``; a panel that shows the same as before is not touched (moving the output row
+        leaves the side view, which looks along the width, as it is; the input patch changes only
+        with the stack, or where the input's border cuts its margin).
+        """
         rows_sizes = stack.sizes(self.input_shape[0])
         cols_sizes = stack.sizes(self.input_shape[1])
         row, col = position
         rows = path_counts(stack.kernel_sizes, row, stack.strides, stack.dilations)
         cols = path_counts(stack.kernel_sizes, col, stack.strides, stack.dilations)
-        self._show_side(stack, cols, cols_sizes, col)
-        self._show_patch(stack, rows, cols)
-        if self.photo_ax is not None:
+        windows = [self._window(paths[0], n, stack.jump) for paths, n in ((rows, self.input_shape[0]),
+                                                                           (cols, self.input_shape[1]))]
+        low, high = windows[1]
+        units = self._side_units(cols, cols_sizes, low, high)
+        start = cols[0].start  # the side view is the same wherever it is, unless the input's border cuts it
+        keys = {"side": (stack, low - start, high - start, *((a * p.jump - start, b * p.jump - start)
+                                                               for (a, b), p in zip(units, cols, strict=True))),
+                "patch": (stack, *((paths[0].start - low, high - low) for paths, (low, high) in
+                                   zip((rows, cols), windows, strict=True))),
+                "photo": (stack, row, col)}
+        if self.captions:  # the static figure's captions name the absolute rows and columns
+            keys["patch"] = (stack, row, col)
+        changed = {name for name, key in keys.items() if self._shown.get(name) != key}
+        if self.photo_ax is None:
+            changed.discard("photo")
+        if "side" in changed:
+            self._show_side(stack, cols, cols_sizes, col)
+        if "patch" in changed:
+            self._show_patch(stack, rows, cols, windows)
+        if "photo" in changed:
             self._show_photo(stack, (row, col), rows_sizes[-1], cols_sizes[-1])
+        self._shown.update(keys)
+        return changed
 
     def _window(self, paths: LayerPaths, length: int, jump: int) -> tuple[int, int]:
         """The input pixels to show along one axis: the receptive field plus a margin, inside the input."""
         margin = max(1, min(jump, 8)) if length > paths.stop - paths.start else 0
         return max(0, paths.start - margin), min(length, paths.stop + margin)
 
+    @staticmethod
+    def _side_units(layers: list[LayerPaths], sizes: list[int], low: int, high: int) -> list[tuple[int, int]]:
+        """The first and last unit of every layer the side view shows for input pixels low … high − 1."""
+        units = []
+        for paths, size in zip(layers, sizes, strict=True):
+            centre0 = (paths.field - 1) / 2  # unit j sees input pixels j·J … j·J + r − 1
+            units.append((max(0, math.ceil((low - 0.5 - centre0) / paths.jump)),
+                          min(size - 1, math.floor((high - 0.5 - centre0) / paths.jump))))
+        return units
+
     def _show_side(self, stack: Stack, layers: list[LayerPaths], sizes: list[int], col: int) -> None:
         depth = stack.depth
         low, high = self._window(layers[0], sizes[0], stack.jump)
+        units_shown = self._side_units(layers, sizes, low, high)
         left, width = 0.175, 0.815  # room for the row labels on the left
         scale = width / (high - low)
 
@@ -240,50 +295,58 @@ class RFPicture:
         aspect = (box.width * fig_w) / (box.height * fig_h)  # axes width / height, in inches
         widest = 0.9 * height / aspect  # half-width of a cell 1.8 times as wide as tall
         y_of = [0.21 + gap * level for level in range(depth + 1)]
+        # One array per layer (no Python loop per unit): the cells' corners and colours, and the
+        # connections from each used unit to the k units it reads one layer down.
         verts, faces, edges, links = [], [], [], []
-        for level, (paths, size) in enumerate(zip(layers, sizes, strict=True)):
-            centre0 = (paths.field - 1) / 2  # unit j sees input pixels j·J … j·J + r − 1
-            first = max(0, math.ceil((low - 0.5 - centre0) / paths.jump))
-            last = min(size - 1, math.floor((high - 0.5 - centre0) / paths.jump))
+        for level, (paths, (first, last)) in enumerate(zip(layers, units_shown, strict=True)):
+            centre0 = (paths.field - 1) / 2
             half_w = min(0.5 * scale * paths.jump * 0.84, widest)
             y = y_of[level]
-            peak = float(paths.counts.max())
-            for unit in range(first, last + 1):
-                x = x_of(unit * paths.jump + centre0)
-                verts.append([(x - half_w, y - height / 2), (x + half_w, y - height / 2),
-                              (x + half_w, y + height / 2), (x - half_w, y + height / 2)])
-                count = int(paths.counts[unit - paths.start]) if paths.start <= unit < paths.stop else 0
-                if level == depth and count:
-                    faces.append(OUTPUT)
-                    edges.append("black")
-                elif count:
-                    faces.append(PATHS_CMAP(0.3 + 0.55 * count / peak))
-                    edges.append(PATH_DARK)
-                else:
-                    faces.append(UNUSED_FACE)
-                    edges.append(UNUSED_EDGE)
-            if level:  # the connections from each used unit to the units it reads one layer down
+            units = np.arange(first, last + 1)
+            x = left + (units * paths.jump + centre0 - (low - 0.5)) * scale
+            corners = np.empty((len(units), 4, 2))
+            corners[:, :, 0] = x[:, None] + np.array([-half_w, half_w, half_w, -half_w])
+            corners[:, :, 1] = y + np.array([-1, -1, 1, 1]) * (height / 2)
+            verts.append(corners)
+            counts = np.zeros(len(units))
+            path_counts_ = paths.counts.double().numpy()
+            inside = (units >= paths.start) & (units < paths.stop)
+            counts[inside] = path_counts_[units[inside] - paths.start]
+            used = counts > 0
+            face = np.tile(to_rgba_array(UNUSED_FACE), (len(units), 1))
+            edge = np.tile(to_rgba_array(UNUSED_EDGE), (len(units), 1))
+            if level == depth:
+                face[used], edge[used] = to_rgba_array(OUTPUT), to_rgba_array("black")
+            else:
+                face[used] = PATHS_CMAP(0.3 + 0.55 * counts[used] / counts.max()) if used.any() else face[used]
+                edge[used] = to_rgba_array(PATH_DARK)
+            faces.append(face)
+            edges.append(edge)
+            if level:
                 below = layers[level - 1]
-                k, s, d = stack.kernel, stack.stride, stack.dilation
-                for offset, count in enumerate(paths.counts.tolist()):
-                    if not count:
-                        continue
-                    unit = paths.start + offset
-                    top = (x_of(unit * paths.jump + centre0), y - height / 2)
-                    for t in range(k):
-                        child = unit * s + t * d
-                        centre = child * below.jump + (below.field - 1) / 2
-                        links.append([top, (x_of(centre), y_of[level - 1] + height / 2)])
-        self.cells.set_verts(verts)
-        self.cells.set_facecolors(faces)
-        self.cells.set_edgecolors(edges)
+                parents = paths.start + np.flatnonzero(path_counts_)
+                tops = left + (parents * paths.jump + centre0 - (low - 0.5)) * scale
+                children = parents[:, None] * stack.stride + np.arange(stack.kernel)[None, :] * stack.dilation
+                bottoms = left + (children * below.jump + (below.field - 1) / 2 - (low - 0.5)) * scale
+                segments = np.empty((bottoms.size, 2, 2))
+                segments[:, 0, 0] = np.repeat(tops, stack.kernel)
+                segments[:, 0, 1] = y - height / 2
+                segments[:, 1, 0] = bottoms.ravel()
+                segments[:, 1, 1] = y_of[level - 1] + height / 2
+                links.append(segments)
+        self.cells.set_verts(np.concatenate(verts))
+        self.cells.set_facecolors(np.concatenate(faces))
+        self.cells.set_edgecolors(np.concatenate(edges))
+        links = np.concatenate(links) if links else np.empty((0, 2, 2))
         self.links.set_segments(links)
         self.links.set_linewidth(0.9 if len(links) < 300 else 0.5)
         for level, label in enumerate(self.row_names):
             label.set_visible(level <= depth)
             if level > depth:
                 continue
-            name = "input" if level == 0 else (f"layer {level} (out)" if level == depth else f"layer {level}")
+            name = (text("figure.receptive_field.input") if level == 0 else
+                    text("figure.receptive_field.layer_out" if level == depth else "figure.receptive_field.layer",
+                         n=level))
             label.set_position((0.0, y_of[level]))
             label.set_text(f"{name}\nr = {layers[level].field}, J = {layers[level].jump}")
             label.set_color(OUTPUT if level == depth else "black")
@@ -292,14 +355,14 @@ class RFPicture:
         self.span_line.set_data([x_of(start - 0.5), x_of(stop - 0.5)], [y_span, y_span])
         self.span_text.set_position((x_of((start + stop - 1) / 2), y_span - 0.025))
         if self.captions:
-            self.span_text.set_text(f"receptive field: {stop - start} input pixels ({start}–{stop - 1})")
-            self.side_title.set_text(f"side view along the width: output column {col} and everything it reads")
+            self.span_text.set_text(text("figure.receptive_field.span", n=stop - start, start=start, stop=stop))
+            self.side_title.set_text(text("figure.receptive_field.side_title_col", col=col))
         else:
             self.span_text.set_text(f"r = {stop - start}")
 
-    def _show_patch(self, stack: Stack, rows: list[LayerPaths], cols: list[LayerPaths]) -> None:
-        (r_lo, r_hi), (c_lo, c_hi) = (self._window(rows[0], self.input_shape[0], stack.jump),
-                                      self._window(cols[0], self.input_shape[1], stack.jump))
+    def _show_patch(self, stack: Stack, rows: list[LayerPaths], cols: list[LayerPaths],
+                    windows: list[tuple[int, int]]) -> None:
+        (r_lo, r_hi), (c_lo, c_hi) = windows
         counts = np.zeros((r_hi - r_lo, c_hi - c_lo))
         row_counts = rows[0].counts.double().numpy()
         col_counts = cols[0].counts.double().numpy()
@@ -322,26 +385,26 @@ class RFPicture:
         numbered = max(n_rows, n_cols) <= self.numbers_up_to
         font = 9 if max(n_rows, n_cols) <= 6 else 7
         peak = counts.max()
-        for index, text in enumerate(self.patch_numbers):
+        for index, number in enumerate(self.patch_numbers):
             i, j = divmod(index, self.numbers_up_to)
-            text.set_visible(numbered and i < n_rows and j < n_cols)
-            if not text.get_visible():
+            number.set_visible(numbered and i < n_rows and j < n_cols)
+            if not number.get_visible():
                 continue
             value = counts[i, j]
-            text.set_position((x0 + (j + 0.5) * cell, y0 + (i + 0.5) * cell))
-            text.set_text(f"{value:.0f}" if value else "·")
-            text.set_fontsize(font)
-            text.set_color("white" if value > 0.6 * peak else "0.2")
+            number.set_position((x0 + (j + 0.5) * cell, y0 + (i + 0.5) * cell))
+            number.set_text(f"{value:.0f}" if value else "·")
+            number.set_fontsize(font)
+            number.set_color("white" if value > 0.6 * peak else "0.2")
         if not self.captions:
             return
         holes = int((counts[rows[0].start - r_lo: rows[0].stop - r_lo, cols[0].start - c_lo: cols[0].stop - c_lo]
                      == 0).sum())
         size = stack.field
-        self.grid_title.set_text(f"the {size}×{size} input pixels it sees")
-        hole_text = f"; {holes} holes (dilation)" if holes else ""
-        shade = "shade/number" if numbered else "shade"
-        self.patch_label.set_text(f"rows {rows[0].start}–{rows[0].stop - 1}, cols {cols[0].start}–{cols[0].stop - 1}"
-                                  f"{hole_text}\n{shade}: paths from the pixel to the output")
+        self.grid_title.set_text(text("figure.receptive_field.grid_title_n", n=size))
+        hole_text = text("figure.receptive_field.holes", n=holes) if holes else ""
+        shade = text("figure.receptive_field.shade_number" if numbered else "figure.receptive_field.shade")
+        self.patch_label.set_text(text("figure.receptive_field.patch_label", r0=rows[0].start, r1=rows[0].stop,
+                                       c0=cols[0].start, c1=cols[0].stop, holes=hole_text, shade=shade))
 
     def _show_photo(self, stack: Stack, position: tuple[int, int], n_rows: int, n_cols: int) -> None:
         (r0, r1), (c0, c1) = receptive_field_region(stack.kernel_sizes, position, stack.strides, stack.dilations,
@@ -358,9 +421,10 @@ class RFPicture:
                                  [(cx, -0.5), (cx, r0 - 0.5)], [(cx, r1 - 0.5), (cx, height - 0.5)]])
         if not self.captions:
             return
-        self.photo_title.set_text(f"output ({row}, {col}) of the {n_rows}×{n_cols} feature map")
-        self.photo_label.set_text(f"dashed: the next output to the right, J = {stack.jump} "
-                                  f"pixel{'s' if stack.jump > 1 else ''} on")
+        self.photo_title.set_text(text("figure.receptive_field.photo_title_pos", row=row, col=col, height=n_rows,
+                                       width=n_cols))
+        self.photo_label.set_text(text("figure.receptive_field.photo_label_" + ("many" if stack.jump > 1 else "one"),
+                                       jump=stack.jump))
 
 
 def load_photo() -> np.ndarray:
@@ -389,16 +453,17 @@ def receptive_field_figure(depth: int = 2, kernel_size: int = 2, stride: int = 1
     if position is None:
         position = focus(stack, shape, sizes) if photo is not None else ((sizes[0] - 1) // 2, (sizes[1] - 1) // 2)
     if not (isinstance(position, (tuple, list)) and len(position) == 2):
-        raise TypeError(f"position: expected a (row, col) pair of whole numbers, got {position!r}.")
+        raise TypeError(message("position", text("receptive_field.position"), repr(position)))
     position = tuple(as_nonnegative_int(p, f"position[{i}]") for i, p in enumerate(position))
     for axis, (p, n) in enumerate(zip(position, sizes, strict=True)):
         if p >= n:
-            raise ValueError(f"position[{axis}]: expected 0 to {n - 1} (the last feature map is "
-                             f"{sizes[0]}×{sizes[1]}), got {p}.")
+            raise ValueError(message(f"position[{axis}]", text("receptive_field.position_range", last=n - 1,
+                                                               shape=f"{sizes[0]}×{sizes[1]}"), str(p)))
     figure = Figure(figsize=(13.0, 4.4) if photo is not None else (9.0, 3.9), dpi=90)
     picture = RFPicture(figure, shape, photo)
     picture.show(stack, position)  # type: ignore[arg-type]
-    bar = figure.colorbar(picture.patch_image, ax=picture.grid_ax, fraction=0.046, pad=0.02, label="paths")
+    bar = figure.colorbar(picture.patch_image, ax=picture.grid_ax, fraction=0.046, pad=0.02,
+                          label=text("figure.receptive_field.paths"))
     bar.ax.yaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
     return figure
 
@@ -419,8 +484,8 @@ def feature_map_figure(image: Any = None, names: Sequence[str] = FEATURE_MAP_KER
     """
     X = sample_photo(PHOTO_SIZE) if image is None else as_matrix(image, "image").detach()
     if isinstance(names, str) or not isinstance(names, Sequence) or not names:
-        raise TypeError(f"names: expected a list of kernel names such as {list(FEATURE_MAP_KERNELS[:2])}, got "
-                        f"{names!r}.")
+        raise TypeError(message("names", text("figure.receptive_field.names", examples=list(FEATURE_MAP_KERNELS[:2])),
+                                repr(names)))
     kernels = [get_kernel(name) for name in names]
     maps = feature_maps(X, kernels)
     panels = 1 + len(names)
@@ -430,7 +495,7 @@ def feature_map_figure(image: Any = None, names: Sequence[str] = FEATURE_MAP_KER
     figure = Figure(figsize=(2.75 * n_cols, n_rows * (2.25 * X.shape[0] / X.shape[1] + 0.42)), dpi=90)
     axes = figure.subplots(n_rows, n_cols, squeeze=False).flatten()
     image_ax = axes[0].imshow(to_numpy(X), cmap=IMAGE_CMAP, vmin=0, vmax=1)
-    axes[0].set_title(f"input {X.shape[0]}×{X.shape[1]}", fontsize=10)
+    axes[0].set_title(text("figure.receptive_field.input_size", height=X.shape[0], width=X.shape[1]), fontsize=10)
     _small_colorbar(figure, image_ax, axes[0])
     for ax, name, kernel, fmap in zip(axes[1:], names, kernels, maps, strict=False):
         values = to_numpy(fmap)
@@ -439,7 +504,7 @@ def feature_map_figure(image: Any = None, names: Sequence[str] = FEATURE_MAP_KER
             shown = ax.imshow(values, cmap=SIGNED_CMAP, vmin=-half, vmax=half)
         else:  # weights sum to 1: an image again, on the input's 0 (black) … 1 (white) scale
             shown = ax.imshow(values, cmap=IMAGE_CMAP, vmin=0, vmax=1)
-        ax.set_title(f"{name}  →  {values.shape[0]}×{values.shape[1]}", fontsize=10)
+        ax.set_title(f"{kernel_label(name)}  →  {values.shape[0]}×{values.shape[1]}", fontsize=10)
         clipped = values.min() < shown.norm.vmin or values.max() > shown.norm.vmax
         _small_colorbar(figure, shown, ax, extend="both" if clipped else "neither")
     for ax in axes:
@@ -449,6 +514,13 @@ def feature_map_figure(image: Any = None, names: Sequence[str] = FEATURE_MAP_KER
         ax.set_visible(False)
     figure.subplots_adjust(left=0.01, right=0.97, bottom=0.02, top=0.95, wspace=0.12, hspace=0.12)
     return figure
+
+
+def kernel_label(name: str) -> str:
+    """A kernel's name as a figure shows it: the catalogue's word for the package's kernels (高斯模糊 in
+    Chinese for "gaussian blur"), the name itself for any other."""
+    key = "figure.receptive_field.kernel." + str(name).strip().lower().replace(" ", "_")
+    return text(key) if key in catalogue("en") else str(name)
 
 
 def _small_colorbar(figure: Figure, mappable: Any, ax: Any, **options: Any) -> None:

@@ -29,12 +29,13 @@ from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 
 from ..correlation import corr2d
+from ..i18n import text
 from ..images import edge_image
 from ..matrix import im2col
 from ..style import ERROR, HIGHLIGHT, NEGATIVE, POSITIVE, START
 from ..threads import one_thread
 from ..training import learn_kernel, loss_hessian, stable_lr_limit
-from ..validation import as_matrix, as_nonnegative_int, as_positive_float, as_positive_int
+from ..validation import as_matrix, as_nonnegative_int, as_positive_float, as_positive_int, explain
 from .common import MatrixPlot, to_numpy
 
 __all__ = [
@@ -138,32 +139,27 @@ def describe_run(run: TrainingRun, bowl: _Bowl) -> tuple[str, str | None]:
     last = run.weights[-1]
     kernel = "[" + ", ".join(f"{v:.4g}" for v in last) + "]" if np.isfinite(last).all() else "inf/nan"
     loss = run.losses[-1]
-    status = (
-        f"lr = {run.lr:.4g}; stable for lr < 2/λ_max = 2/{lam_big:g} = {bowl.limit:.4g}\n"
-        f"error × |1 − lr·λ| per epoch: steep direction (λ = {lam_big:g}) |{steep:+.3f}| = {abs(steep):.3f}; "
-        f"shallow (λ = {lam_small:g}) |{shallow:+.3f}| = {abs(shallow):.3f}\n"
-        f"after {run.num_epochs} epochs (seed {run.seed}): kernel {kernel}, target [1, -1]; "
-        f"loss at epoch {run.num_epochs}: {loss:.4g}"
-    )
+    status = "\n".join((
+        text("figure.training.status.lr", lr=f"{run.lr:.4g}", lam=f"{lam_big:g}", limit=f"{bowl.limit:.4g}"),
+        text("figure.training.status.factors", big=f"{lam_big:g}", steep=f"{steep:+.3f}", abs_steep=f"{abs(steep):.3f}",
+             small=f"{lam_small:g}", shallow=f"{shallow:+.3f}", abs_shallow=f"{abs(shallow):.3f}"),
+        text("figure.training.status.after", epochs=run.num_epochs, seed=run.seed, kernel=kernel, loss=f"{loss:.4g}"),
+    ))
     if run.lr < bowl.limit:
         return status, None
     overflow = run.first_overflow()
     if overflow is not None:
-        happened = f"here the loss overflowed to inf/nan at epoch {overflow}"
+        happened = text("figure.training.happened.overflow", epoch=overflow)
     elif run.num_epochs > 1 and run.losses[-1] > run.losses[0]:
-        happened = f"here the loss grew from {run.losses[0]:.3g} to {run.losses[-1]:.3g}"
+        happened = text("figure.training.happened.grew", first=f"{run.losses[0]:.3g}", last=f"{run.losses[-1]:.3g}")
     else:
-        happened = "give it more epochs to see the loss grow"
+        happened = text("figure.training.happened.more")
     if abs(abs(steep) - 1) < 1e-9:
-        growth = "neither shrinks nor grows: it flips sign every epoch forever"
+        growth = text("figure.training.growth.flip")
     else:
-        growth = f"flips sign and grows {abs(steep):.2f}× every epoch"
-    warning = (
-        f"Diverges: lr = {run.lr:.4g} is not below the stable limit 2/λ_max = 2/{lam_big:g} = {bowl.limit:.4g}. "
-        f"Along the steep direction (1, 1) the loss has curvature λ_max = {lam_big:g}, so each epoch multiplies "
-        f"the error there by 1 − lr·λ_max = {steep:.3f}: it {growth}; {happened}. "
-        f"Choose lr below {bowl.limit:.4g}."
-    )
+        growth = text("figure.training.growth.grows", factor=f"{abs(steep):.2f}")
+    warning = text("figure.training.warning", lr=f"{run.lr:.4g}", lam=f"{lam_big:g}", limit=f"{bowl.limit:.4g}",
+                   factor=f"{steep:.3f}", growth=growth, happened=happened)
     return status, warning
 
 
@@ -188,9 +184,9 @@ class TrainingPicture:
                                           color=ERROR, fontsize=9,
                                           bbox={"facecolor": "white", "alpha": 0.85, "linewidth": 0})
         loss_ax.set_yscale("log")
-        loss_ax.set_title("loss per epoch (log scale)", fontsize=10, y=1.0)
-        loss_ax.set_xlabel("epoch")
-        loss_ax.set_ylabel("loss Σ (Ŷ − Y)²")
+        loss_ax.set_title(text("figure.training.loss_title"), fontsize=10, y=1.0)
+        loss_ax.set_xlabel(text("figure.training.epoch"))
+        loss_ax.set_ylabel(text("figure.training.loss_label"))
         loss_ax.grid(True, which="major", color="0.9")
         for value, colour in zip(self.target, (POSITIVE, NEGATIVE), strict=True):
             weight_ax.axhline(value, color=colour, linestyle="--", linewidth=1, alpha=0.7)
@@ -201,8 +197,8 @@ class TrainingPicture:
         self.escape_text = weight_ax.text(0.98, 0.03, "", transform=weight_ax.transAxes, fontsize=8.5,
                                           color=ERROR, va="bottom", ha="right",
                                           bbox={"facecolor": "white", "alpha": 0.85, "linewidth": 0})
-        weight_ax.set_title("the kernel's two weights (dashed: target)", fontsize=10, y=1.0)
-        weight_ax.set_xlabel("epoch (0 = random start)")
+        weight_ax.set_title(text("figure.training.weights_title"), fontsize=10, y=1.0)
+        weight_ax.set_xlabel(text("figure.training.epoch_start"))
         weight_ax.legend(loc="center right", fontsize=8, framealpha=0.9)
         self.title = figure.suptitle("", fontsize=11, y=0.975)
         self.limits: tuple[Any, ...] = ()
@@ -220,10 +216,11 @@ class TrainingPicture:
             ends = np.array([centre - 3.5 * vector, centre + 3.5 * vector])
             ax.plot(ends[:, 0], ends[:, 1], ":", color="0.25", linewidth=1)
             tip = centre + (1.3 if name == "steep" else 1.25) * vector * (1 if vector[1] < 0 else -1)
-            ax.text(tip[0], tip[1], f"{name}\nλ = {value:g}", fontsize=8, color="0.2", ha="center", va="center",
+            label = f"{text('figure.training.' + name)}\nλ = {value:g}"
+            ax.text(tip[0], tip[1], label, fontsize=8, color="0.2", ha="center", va="center",
                     bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.75, "linewidth": 0})
         ax.plot(*centre, marker="*", color="black", markersize=13, linestyle="none")
-        ax.annotate("target [1, −1]", centre, xytext=(6, -12), textcoords="offset points", fontsize=8)
+        ax.annotate(text("figure.training.target"), centre, xytext=(6, -12), textcoords="offset points", fontsize=8)
         (self.path,) = ax.plot([], [], "o-", color=HIGHLIGHT, markersize=3.5, linewidth=1.4)
         (self.start,) = ax.plot([], [], "o", color=START, markersize=8, markeredgecolor="white")
         ax.set_xlim(x_lo, x_hi)
@@ -231,7 +228,7 @@ class TrainingPicture:
         ax.set_aspect("equal")
         ax.set_xlabel("w[0, 0]")
         ax.set_ylabel("w[0, 1]")
-        ax.set_title("loss bowl and the path (green: start)", fontsize=10, y=1.0)
+        ax.set_title(text("figure.training.bowl_title"), fontsize=10, y=1.0)
 
     @property
     def artists(self) -> list[Any]:
@@ -254,14 +251,16 @@ class TrainingPicture:
         self.loss_line.set_data(epochs, shown)
         self.overflow_marks.set_data(epochs[~finite], np.full(int((~finite).sum()), high / 3))
         overflow = run.first_overflow()
-        self.overflow_text.set_text("" if overflow is None else f"× loss is inf/nan from epoch {overflow}")
+        self.overflow_text.set_text("" if overflow is None else text("figure.training.overflow", epoch=overflow))
         steps = np.arange(run.num_epochs + 1)
         shown = _until_first_exit(weights, (np.abs(weights) <= WEIGHT_VIEW).all(axis=1))
         self.w0_line.set_data(steps[:len(shown)], shown[:, 0])
         self.w1_line.set_data(steps[:len(shown)], shown[:, 1])
-        verdict = "converges" if run.lr < self.bowl.limit else "DIVERGES"
-        self.title.set_text(f"lr = {run.lr:.4g} {'<' if run.lr < self.bowl.limit else '≥'} 2/λ_max = "
-                            f"{self.bowl.limit:.4g}: {verdict}  ·  {run.num_epochs} epochs, seed {run.seed}")
+        stable = run.lr < self.bowl.limit
+        self.title.set_text(text("figure.training.title", lr=f"{run.lr:.4g}", sign="<" if stable else "≥",
+                                 limit=f"{self.bowl.limit:.4g}",
+                                 verdict=text("figure.training.converges" if stable else "figure.training.diverges"),
+                                 epochs=run.num_epochs, seed=run.seed))
         self.title.set_color("black" if run.lr < self.bowl.limit else ERROR)
         self._show_escape(weights)
         limits = (self._epoch_limit(run.num_epochs), low, high)
@@ -282,10 +281,11 @@ class TrainingPicture:
             return
         first = int(np.flatnonzero(outside)[0])
         finite = np.abs(weights[np.isfinite(weights)])
-        peak = f"largest |w| {finite.max():.1e}" if finite.size else "the weights are inf/nan"
+        peak = text("figure.training.peak", value=f"{finite.max():.1e}") if finite.size else text(
+            "figure.training.peak_none")
         if finite.size and not np.isfinite(weights).all():
-            peak += ", then inf/nan"
-        self.escape_text.set_text(f"↕ the weights leave this window at epoch {first}\n({peak})")
+            peak += text("figure.training.then_inf")
+        self.escape_text.set_text(text("figure.training.escape", epoch=first, peak=peak))
 
     @staticmethod
     def _epoch_limit(num_epochs: int) -> int:
@@ -332,14 +332,15 @@ def learned_kernel_figure(learned: Any, true: Any, *, fmt: str = "{:.3f}") -> Fi
     learned = as_matrix(learned, "learned").detach()
     true = as_matrix(true, "true").detach()
     if learned.shape != true.shape:
-        raise ValueError(f"learned: expected the shape of true, {tuple(true.shape)}, got {tuple(learned.shape)}.")
+        raise ValueError(explain("learned", "figure.training.same_shape", got=str(tuple(learned.shape)),
+                                 shape=tuple(true.shape)))
     k_h, k_w = true.shape
     cell = 0.75  # inches per kernel cell
     figure = Figure(figsize=(3 * (k_w * cell + 0.45) + 1.0, k_h * cell + 0.9), dpi=100)
     axes = figure.subplots(1, 3)
     half = float(max(learned.abs().max(), true.abs().max())) or 1.0
-    panels = ((learned, "learned kernel", fmt), (true, "true kernel", fmt),
-              (learned - true, "difference (learned − true)", "{:.4f}"))
+    panels = ((learned, text("figure.training.learned"), fmt), (true, text("figure.training.true"), fmt),
+              (learned - true, text("figure.training.difference"), "{:.4f}"))
     for ax, (values, title, cell_fmt) in zip(axes, panels, strict=True):
         array = to_numpy(values)
         plot = MatrixPlot(ax, array, title=title, signed=True, fmt=cell_fmt, annotate=True, fontsize=9)  # no "-0.000"
