@@ -10,6 +10,7 @@ import pytest
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 from PIL import Image
+from test_i18n_explorers import shown_texts
 
 from conv_lessons import set_language
 from conv_lessons.explorers import correlation_explorer
@@ -210,21 +211,6 @@ def chinese():
     set_language("zh")
     yield
     set_language("en")
-
-
-def shown_texts(explorer) -> list[str]:
-    """What a learner reads in the explorer's widgets: descriptions, option labels, HTML texts."""
-    texts = []
-    stack = [explorer]
-    while stack:
-        widget = stack.pop()
-        stack.extend(getattr(widget, "children", ()))
-        if getattr(widget, "description", ""):
-            texts.append(widget.description)
-        texts.extend(getattr(widget, "_options_labels", ()))
-        if isinstance(widget, widgets.HTML) and widget.value:
-            texts.append(html.unescape(re.sub(r"<[^>]+>", " ", widget.value)))
-    return texts + [t.get_text() for t in explorer.view.figure.findobj(Text) if t.get_text()]
 
 
 def english_words(texts: list[str]) -> set[str]:

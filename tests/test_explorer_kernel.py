@@ -10,6 +10,7 @@ import torch
 import torch.nn.functional as F
 from matplotlib.figure import Figure
 from matplotlib.text import Text
+from test_i18n_explorers import shown_texts
 
 from conv_lessons import edge_image, get_kernel, kernel_names, set_language
 from conv_lessons.explorers import kernel_explorer
@@ -397,21 +398,6 @@ def test_no_label_option_or_button_is_cut_and_sliders_keep_a_track(language):
         for label in menu._options_labels:
             assert text_width(label) + SELECT <= px(menu.layout.width), label
     assert text_width(c["transpose"].description) + 24 <= px(c["transpose"].layout.width)
-
-
-def shown_texts(explorer) -> list[str]:
-    """What a learner reads in the explorer's widgets and picture."""
-    texts = []
-    stack = [explorer]
-    while stack:
-        widget = stack.pop()
-        stack.extend(getattr(widget, "children", ()))
-        if getattr(widget, "description", ""):
-            texts.append(widget.description)
-        texts.extend(getattr(widget, "_options_labels", ()))
-        if isinstance(widget, widgets.HTML) and widget.value:
-            texts.append(html.unescape(re.sub(r"<[^>]+>", " ", widget.value)))
-    return texts + [t.get_text() for t in explorer.view.figure.findobj(Text) if t.get_text()]
 
 
 def english_words(texts: list[str]) -> set[str]:
