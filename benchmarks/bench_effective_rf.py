@@ -38,12 +38,12 @@ print(json.dumps([(time.perf_counter() - wall) * 1e3, (time.process_time() - cpu
 
 def settings() -> list[tuple[int, str, str]]:
     """Every (kernel_size, weights, nonlinearity) the explorer offers, read from the explorer itself."""
-    from conv_lessons.explorers.effective_rf import KERNEL_SIZES, NONLINEARITY_LABELS, WEIGHT_LABELS
+    from conv_lessons.figures.effective_rf import KERNEL_SIZES, NONLINEARITIES, WEIGHTS
 
     result = []
-    for weights in WEIGHT_LABELS:
+    for weights in WEIGHTS:
         sizes = [2] if weights == "learned" else range(KERNEL_SIZES[0], KERNEL_SIZES[1] + 1)  # learned: 1×2
-        for nonlinearity in NONLINEARITY_LABELS:
+        for nonlinearity in NONLINEARITIES:
             result += [(k, weights, nonlinearity) for k in sizes]
     return result
 
