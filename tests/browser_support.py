@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import psutil
+import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "test-artifacts" / "browser"
@@ -72,6 +73,13 @@ LAYOUT_SLACK_PX = 1
 
 # Browser console errors that are known to be harmless.  Each entry: (regex, why it is harmless).
 KNOWN_CONSOLE_NOISE: list[tuple[str, str]] = []
+
+
+def unavailable(reason: str, test: str = "browser test") -> None:
+    """Skip a browser test that cannot run here, with the install hint; in CI (``CI`` set) fail instead."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{test} cannot run in CI: {reason}; {INSTALL_HINT}", pytrace=False)
+    pytest.skip(f"{reason}; {INSTALL_HINT}")
 
 
 def free_port() -> int:

@@ -61,7 +61,6 @@ from browser_support import (
     ARTIFACTS,
     CHROMIUM,
     CHROMIUM_ARGS,
-    INSTALL_HINT,
     JS_LAYOUT,
     LAYOUT_SLACK_PX,
     MIN_TRACK_PX,
@@ -72,6 +71,7 @@ from browser_support import (
     NotebookRunner,
     copy_notebooks,
     discover_notebooks,
+    unavailable,
 )
 
 NOTEBOOKS = Path(os.environ.get("CONV_LESSONS_BROWSER_NOTEBOOKS") or REPO / "notebooks").resolve()
@@ -141,21 +141,15 @@ def chinese_fonts() -> list[str] | None:
     return sorted({line.strip() for line in listing.stdout.splitlines() if line.strip()})
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"browser test cannot run in CI: {reason}; {INSTALL_HINT}", pytrace=False)
-    pytest.skip(f"{reason}; {INSTALL_HINT}")
-
-
 @pytest.fixture(scope="module")
 def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """One headless Chromium for the module (Playwright's Browser)."""
     if not CHROMIUM.exists():
-        _unavailable(f"{CHROMIUM} not found")
+        unavailable(f"{CHROMIUM} not found")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        _unavailable("Python Playwright is not installed (pip install -e '.[test]')")
+        unavailable("Python Playwright is not installed (pip install -e '.[test]')")
     home = tmp_path_factory.mktemp("chromium")  # Chromium's config/cache (crash reports), not the user's
     env = {**os.environ, "XDG_CONFIG_HOME": str(home / "config"), "XDG_CACHE_HOME": str(home / "cache")}
     with sync_playwright() as playwright:
@@ -290,7 +284,7 @@ def test_notebook_in_jupyterlab(runner: NotebookRunner, lab: LabServer, case: Ca
     """Open, clear, run all; no errors; explorers render, are laid out whole, and redraw when their
     controls move."""
     if case.id.startswith("zh/") and chinese_fonts() == []:
-        _unavailable("no system font covers Chinese (fc-list :lang=zh is empty): Chromium would draw the Chinese "
+        unavailable("no system font covers Chinese (fc-list :lang=zh is empty): Chromium would draw the Chinese "
                      "edition's labels as boxes and measure them wrong; install one: `sudo apt-get install "
                      "fonts-noto-cjk`")
     following = CASES[CASES.index(case) + 1:]

@@ -34,7 +34,6 @@ from browser_support import (
     ARTIFACTS,
     CHROMIUM,
     CHROMIUM_ARGS,
-    INSTALL_HINT,
     JS_HELPERS,
     JS_OPEN,
     JS_RUN_ALL,
@@ -43,6 +42,7 @@ from browser_support import (
     ConsoleLog,
     LabServer,
     copy_notebooks,
+    unavailable,
     wait_until,
 )
 from test_slides import is_explorer, slide_type, slides_of
@@ -75,20 +75,14 @@ JS_SLIDE_STATE = r"""
 """
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"browser slide test cannot run in CI: {reason}; {INSTALL_HINT}", pytrace=False)
-    pytest.skip(f"{reason}; {INSTALL_HINT}")
-
-
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
     if not CHROMIUM.exists():
-        _unavailable(f"{CHROMIUM} not found")
+        unavailable(f"{CHROMIUM} not found", "browser slide test")
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        _unavailable("Python Playwright is not installed (pip install -e '.[test]')")
+        unavailable("Python Playwright is not installed (pip install -e '.[test]')", "browser slide test")
     work = tmp_path_factory.mktemp("browser-slides")
     server = LabServer(copy_notebooks(REPO / "notebooks", work / "notebooks"), work / "jupyter")
     try:

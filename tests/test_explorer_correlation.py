@@ -7,6 +7,7 @@ import re
 import ipywidgets as widgets
 import numpy as np
 import pytest
+from layout_estimates import MIN_TRACK, px, text_width
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 from PIL import Image
@@ -38,20 +39,8 @@ def explorer():
     return correlation_explorer()
 
 
-MIN_TRACK = 120  # pixels: a slider track narrower than this shows little more than its handle
 READOUT = 100  # pixels of a slider beside its label and track: the number readout and margins (measured)
 BUTTON_PADDING = 30  # pixels of a button around its label (padding and border)
-
-
-def px(css: str) -> float:
-    assert css.endswith("px"), css
-    return float(css[:-2])
-
-
-def text_width(label: str) -> float:
-    """A generous estimate of a label's width in JupyterLab's 13 px UI font: CJK characters are
-    square (13 px), Latin ones average about 7.5 px."""
-    return sum(13.0 if ord(c) > 0x2E80 else 7.5 for c in label)
 
 
 def test_builds_with_no_arguments_into_one_container_with_a_picture(explorer):

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from layout_estimates import MIN_TRACK, px, text_width
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 from test_i18n_explorers import shown_texts
@@ -353,7 +354,6 @@ def test_valid_padding_shows_p_0_on_every_path(explorer):
 
 
 # -- layout and Chinese (issues 11, 12) --------------------------------------------------------------
-MIN_TRACK = 120  # pixels: a slider track narrower than this shows little more than its handle
 READOUT = 100  # pixels of a slider beside its label and track: the number readout and margins (measured)
 LABEL = 80  # JupyterLab's default description width
 BUTTON_PADDING = 30  # pixels of a button around its label (padding and border)
@@ -363,17 +363,6 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 # PyTorch's padding and padding_mode names (and the lesson's "valid"): kept in Chinese
 PYTHON_NAMES = {"valid", "zeros", "replicate", "reflect", "circular", "padding", "abc"}  # abc: typed below
 PYTHON_NAMES |= {"Sobel"}  # a name, written as the Chinese lesson writes it
-
-
-def px(css: str) -> float:
-    assert css.endswith("px"), css
-    return float(css[:-2])
-
-
-def text_width(label: str) -> float:
-    """A generous estimate of a label's width in JupyterLab's 13 px UI font: CJK characters are
-    square (13 px), Latin ones average about 7.5 px."""
-    return sum(13.0 if ord(c) > 0x2E80 else 7.5 for c in label)
 
 
 @pytest.fixture(params=["en", "zh"])
