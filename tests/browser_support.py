@@ -27,6 +27,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -296,6 +297,18 @@ def copy_notebooks(source: Path, target: Path) -> Path:
     """Copy the notebooks folder (the server serves the copy, so the repository is never written)."""
     shutil.copytree(source, target, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
     return target
+
+
+@contextmanager
+def running_lab(notebooks: Path, work: Path) -> Iterator[LabServer]:
+    """A JupyterLab server on 127.0.0.1 serving a copy of ``notebooks`` (made in ``work``); stopped,
+    with its kernels, when the block ends, pass or fail."""
+    server = LabServer(copy_notebooks(notebooks, work / "notebooks"), work / "jupyter")
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
 
 
 def discover_notebooks(folder: Path) -> list[Path]:

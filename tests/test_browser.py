@@ -69,8 +69,8 @@ from browser_support import (
     LabServer,
     NotebookReport,
     NotebookRunner,
-    copy_notebooks,
     discover_notebooks,
+    running_lab,
     unavailable,
 )
 
@@ -166,12 +166,8 @@ def lab(chromium: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab
     """A JupyterLab server on 127.0.0.1 serving a copy of the notebooks folder; stopped (with its
     kernels) when the module's tests are done, pass or fail."""
     work = tmp_path_factory.mktemp("browser")
-    server = LabServer(copy_notebooks(NOTEBOOKS, work / "notebooks"), work / "jupyter")
-    try:
-        server.start()
+    with running_lab(NOTEBOOKS, work) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -41,7 +41,7 @@ from browser_support import (
     REPO,
     ConsoleLog,
     LabServer,
-    copy_notebooks,
+    running_lab,
     unavailable,
     wait_until,
 )
@@ -84,12 +84,8 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
     except ImportError:
         unavailable("Python Playwright is not installed (pip install -e '.[test]')", "browser slide test")
     work = tmp_path_factory.mktemp("browser-slides")
-    server = LabServer(copy_notebooks(REPO / "notebooks", work / "notebooks"), work / "jupyter")
-    try:
-        server.start()
+    with running_lab(REPO / "notebooks", work) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="module")
