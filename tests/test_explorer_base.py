@@ -230,6 +230,31 @@ def test_each_step_sends_one_image_message_and_slider_ranges_the_front_end_can_f
         assert [comm for comm, _, buffers in sent if buffers] == [explorer.view.images[1].model_id]
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_values_from_the_front_end_are_not_echoed_back(name, sent):
+    """A value the learner's front end sends is taken without the ``echo_update`` message ipywidgets 8
+    sends by default (one message fewer per step through server and browser); the front end still
+    hears of every value the kernel itself changes, and other widgets keep their echo."""
+    explorer = getattr(explorers, name)()
+    ids = {control.model_id: key for key, control in explorer.controls.items()}
+    for key, value in steps(explorer, 12):
+        control = explorer.controls[key]
+        if isinstance(control, widgets.ToggleButtons | widgets.Dropdown):  # a menu sends the option's index
+            attribute, wire = "index", [o[1] if isinstance(o, tuple) else o for o in control.options].index(value)
+        else:
+            attribute, wire = "value", value
+        sent.clear()
+        control.set_state({attribute: wire})  # what ipywidgets does with a front end's "update" message
+        echoes = [ids.get(comm) for comm, data, _ in sent if data.get("method") == "echo_update"]
+        assert echoes == [], (key, value)
+        assert getattr(control, attribute) == wire
+    plain = widgets.IntSlider(value=0, max=5)
+    sent.clear()
+    plain.set_state({"value": 3})
+    assert [data["method"] for comm, data, _ in sent if comm == plain.model_id] == ["echo_update"]
+    plain.close()
+
+
 # -- no leaked widgets ---------------------------------------------------------------------------
 @pytest.mark.parametrize("name", NAMES)
 def test_two_hundred_changes_leave_no_new_widgets(name):

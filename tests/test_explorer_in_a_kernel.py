@@ -81,3 +81,34 @@ def test_a_cell_that_sets_a_control_sees_the_new_picture_at_once(kernel):
                          "m = matmul_explorer()\nm.controls['row'].value = 4\n"
                          "print(m.updates.pending, 'Row 4 of W' in m.readout.value)")
     assert report.strip() == "() True"  # drawn inside the cell, not after it
+
+
+def test_a_step_in_the_kernel_sends_no_echo_and_the_iopub_queue_can_be_sent_before_drawing(kernel):
+    """What the kernel sends for one slider step: no ``echo_update`` (one message fewer on the way to
+    the browser), then the picture.  And the IOPub thread can be asked to send its queue, which a
+    scheduled update does before drawing (a newer ipykernel without that thread would make it
+    return False: the explorers would still work, only answer later)."""
+    assert run(kernel, "from conv_lessons.explorers.base import send_queued_messages\n"
+                       "print(send_queued_messages())").strip() == "True"
+    model = run(kernel, "from conv_lessons.explorers import matmul_explorer\n"
+                        "s = matmul_explorer()\nprint(s.controls['row'].model_id)").strip()
+    image = run(kernel, "print(s.view.image.model_id)").strip()
+    msg_id = kernel.session.send(kernel.shell_channel.socket, "comm_msg",
+                                 {"comm_id": model, "data": {"method": "update", "state": {"value": 2},
+                                                             "buffer_paths": []}})["header"]["msg_id"]
+    methods, deadline = [], time.monotonic() + 60
+    while (image, "update") not in methods and time.monotonic() < deadline:
+        msg = kernel.get_iopub_msg(timeout=60)
+        if msg["msg_type"] == "comm_msg":
+            methods.append((msg["content"]["comm_id"], msg["content"]["data"].get("method")))
+        elif msg["msg_type"] == "status" and msg["parent_header"].get("msg_id") == msg_id:
+            methods.append(("status", msg["content"]["execution_state"]))
+    assert (image, "update") in methods  # the new picture
+    assert all(method != "echo_update" for _, method in methods), methods
+    assert methods.index(("status", "idle")) < methods.index((image, "update"))  # idle first: see base.py
+
+
+def test_outside_a_kernel_there_is_no_queue_to_send():
+    from conv_lessons.explorers.base import send_queued_messages
+
+    assert send_queued_messages() is False

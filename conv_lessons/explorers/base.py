@@ -24,11 +24,22 @@ picture being drawn plus one more for the final value, never N.  Outside a runni
 script, plain pytest), and in a cell that sets a control, an update runs at once, inside the
 request, so tests stay deterministic and a cell sees its own change; :meth:`Explorer.flush` runs
 a pending update now.
+
+**Few messages, sent early.**  What a learner feels is the whole trip: key press → the front end
+→ the server → the kernel → the picture back (``benchmarks/bench_browser_latency.py``), and on
+two cores every message on the way costs the server and the browser time the picture then waits
+for.  So an explorer's controls do not ask for ipywidgets' echo of the values the front end sends
+(:func:`no_echo`: one message fewer per step; the echo only serves a second browser window on the
+same kernel), and before a scheduled update draws, the kernel's IOPub thread is given the moment
+it needs to send what is queued, "idle" first (:func:`send_queued_messages`): otherwise it waits
+for Python's GIL behind the drawing, and the front end, which sends a dragged slider's next value
+only after that "idle", waits with it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from functools import partial
@@ -41,10 +52,12 @@ from ..style import ERROR, scaled_font_size
 from ..threads import one_thread
 from .figure_widget import FigureView
 
-__all__ = ["Explorer", "Updates", "MessageBox", "Readout"]
+__all__ = ["Explorer", "Updates", "MessageBox", "Readout", "no_echo", "send_queued_messages"]
 
 MAX_ROUNDS = 3  # an update whose drawing requests another update is run again at most this often
 MAX_WAIT = 0.25  # seconds a scheduled update waits at most for queued messages to be handled first
+SEND_WAIT = 0.02  # seconds a scheduled update waits at most for the IOPub thread to send what is queued
+ECHOED = ("value", "index")  # the attributes a front end sends when the learner moves a control
 
 
 class MessageBox(widgets.HTML):
@@ -101,6 +114,43 @@ def _running_a_cell() -> bool:
         return parent.get("header", {}).get("msg_type") == "execute_request"
     except Exception:  # noqa: BLE001 - another kernel or an older ipykernel: treat as a widget message
         return False
+
+
+def no_echo(control: widgets.Widget) -> None:
+    """Stop ipywidgets from echoing back the values the front end sends for ``control``.
+
+    ipywidgets 8 answers every value a front end sends with an ``echo_update`` message, so that a
+    second front end on the same kernel (another browser window) follows.  One learner's explorer
+    has one front end; the echo is one more message per step through the server and the browser.
+    The setting is this control's own (traitlets' per-instance metadata): other widgets in the
+    notebook keep their echo.  Values the kernel itself changes are sent as always.
+    """
+    for name in ECHOED:
+        if control.has_trait(name):
+            setattr(control, f"_{name}_metadata", {"echo_update": False})
+
+
+def send_queued_messages(timeout: float = SEND_WAIT) -> bool:
+    """Let the kernel's IOPub thread send the messages queued so far (at most ``timeout`` seconds).
+
+    ipykernel sends IOPub messages (status "idle", widget updates) from a thread of its own; while
+    the main thread draws, that thread waits for the GIL, and the messages with it.  Waiting here
+    releases the GIL until the thread has handed everything queued to ZeroMQ.  Returns whether it
+    did (False outside an ipykernel kernel, where there is nothing to send).
+    """
+    try:
+        from ipykernel.kernelbase import Kernel
+
+        if not Kernel.initialized():
+            return False
+        io_thread = getattr(Kernel.instance().iopub_socket, "io_thread", None)
+        if io_thread is None or not io_thread.thread.is_alive():
+            return False
+        sent = threading.Event()
+        io_thread.schedule(sent.set)  # runs after every send queued before it, in order
+    except Exception:  # noqa: BLE001 - another kernel or ipykernel version: nothing to wait for
+        return False
+    return sent.wait(timeout)
 
 
 def _report(error: BaseException) -> None:
@@ -165,6 +215,7 @@ class Updates:
             self._seen = self._requests
             self._handle = loop.call_soon(self._scheduled, loop)
             return
+        send_queued_messages()  # "idle" out before the drawing: the front end sends the next value meanwhile
         try:
             self.flush()
         except Exception as error:  # noqa: BLE001 - shown like an observer's error, the kernel goes on
@@ -221,7 +272,9 @@ class Explorer(widgets.VBox):
 
     # -- building ---------------------------------------------------------------------------------
     def add(self, name: str, control: widgets.Widget) -> Any:
-        """Register ``control`` under ``name`` (``self.controls[name]``) and return it."""
+        """Register ``control`` under ``name`` (``self.controls[name]``, without echo: :func:`no_echo`)
+        and return it."""
+        no_echo(control)
         self.controls[name] = control
         return control
 
@@ -273,7 +326,7 @@ class Explorer(widgets.VBox):
         # the range clamps it and sends the clamped value back.  (Set range and value in the order
         # that never clamps.)
         with ExitStack() as stack:
-            for widget in _descendants(self):
+            for widget in _descendants(self, styles=False):
                 if isinstance(widget, widgets.HTML):
                     stack.enter_context(widget.hold_sync())
             stack.enter_context(one_thread())  # small tensors: PyTorch's thread pool would only make us wait
@@ -298,8 +351,8 @@ class Explorer(widgets.VBox):
         super().close()
 
 
-def _descendants(widget: widgets.Widget) -> list[widgets.Widget]:
-    """``widget``, its children (recursively), their layouts and styles: everything to close."""
+def _descendants(widget: widgets.Widget, styles: bool = True) -> list[widgets.Widget]:
+    """``widget``, its children (recursively), and (``styles``) their layouts and styles: everything to close."""
     found: list[widgets.Widget] = []
     stack = [widget]
     seen: set[int] = set()
@@ -310,6 +363,6 @@ def _descendants(widget: widgets.Widget) -> list[widgets.Widget]:
         seen.add(id(item))
         found.append(item)
         stack.extend(getattr(item, "children", ()))
-        for name in ("layout", "style"):
-            stack.append(getattr(item, name, None))
+        if styles:
+            stack.extend(getattr(item, name, None) for name in ("layout", "style"))
     return found
