@@ -20,6 +20,12 @@ instead) is counted as "no picture".
 Goals (issue 13, this 2-core machine): single step median <= 50 ms per explorer; burst of 10: final
 picture <= 150 ms after the last key press, for every explorer and every slider.
 
+``round_trip`` (measured first, not an explorer): a slider whose observer only swaps in one of four
+pictures encoded beforehand (the correlation explorer's, about 11 KiB each) and sets a readout line,
+with the explorers' message settings (no echo).  Nothing is computed or drawn, so its latency is the
+trip itself -- front end, server, kernel, server, front end, picture decoded -- the floor under
+every explorer's number on this machine.  ``--no-round-trip`` leaves it out.
+
 Usage: python benchmarks/bench_browser_latency.py [--steps N] [--explorer NAME] [--interval MS]
 (needs /usr/bin/chromium and Playwright, like the browser test).  To measure another checkout's
 package with this script, put it first on PYTHONPATH and run from outside this checkout.
@@ -130,11 +136,32 @@ class SliderResult:
     burst_steps: int = 0
 
 
+ROUND_TRIP = "round_trip"
+ROUND_TRIP_CELL = """\
+import ipywidgets as widgets
+from conv_lessons.explorers.base import Readout, no_echo
+source = explorers.correlation_explorer()
+pictures = []
+for position in range(4):
+    source.controls["position"].value = position
+    pictures.append(bytes(source.view.image.value))
+source.close()
+slider = widgets.IntSlider(value=0, min=0, max=10, description="picture", continuous_update=True)
+no_echo(slider)
+image, line = widgets.Image(value=pictures[0], format="png"), Readout()
+def swap(change):
+    image.value = pictures[change["new"] % 4]
+    line.show(f"picture {change['new']}")
+slider.observe(swap, names="value")
+widgets.VBox([slider, image, line])"""
+
+
 def notebook(path: Path, names: list[str]) -> None:
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.cells = [nbformat.v4.new_code_cell("from conv_lessons import explorers")]
-    nb.cells += [nbformat.v4.new_code_cell(f"explorers.{name}()") for name in names]
+    nb.cells += [nbformat.v4.new_code_cell(ROUND_TRIP_CELL if name == ROUND_TRIP else f"explorers.{name}()")
+                 for name in names]
     nbformat.write(nb, path)
 
 
@@ -226,8 +253,9 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=6, help="single steps per slider")
     parser.add_argument("--interval", type=float, default=30.0, help="ms between the burst's key presses")
     parser.add_argument("--explorer", choices=EXPLORERS, action="append", help="only these explorers")
+    parser.add_argument("--no-round-trip", action="store_true", help="leave out the round-trip reference")
     args = parser.parse_args()
-    names = args.explorer or EXPLORERS
+    names = ([] if args.no_round_trip else [ROUND_TRIP]) + (args.explorer or EXPLORERS)
     if not CHROMIUM.exists():
         sys.exit(f"{CHROMIUM} not found: install Debian's Chromium")
     from playwright.sync_api import sync_playwright
@@ -290,9 +318,10 @@ def main() -> None:
         worst_settle = max(settles) if settles else None
         ok = (median is not None and median <= GOAL_SINGLE_MS and worst_settle is not None
               and worst_settle <= GOAL_SETTLE_MS and len(settles) == len(sliders))
+        verdict = "(floor)" if name == ROUND_TRIP else "ok" if ok else "OVER"
         print(f"{name:<26} {fmt(median):>10} ms {fmt(max(singles) if singles else None):>9} ms "
               f"{fmt(worst_settle):>18} ms {min(pictures, default=0):>6}–{max(pictures, default=0):<8}  "
-              f"{'ok' if ok else 'OVER'}")
+              f"{verdict}")
     print(f"single: key press → last new picture, median and worst over every single step of every slider; "
           f"burst: 10 presses {args.interval:.0f} ms apart, last key press → final picture (worst slider). "
           f"Goals: median ≤ {GOAL_SINGLE_MS:.0f} ms, settle ≤ {GOAL_SETTLE_MS:.0f} ms.")

@@ -38,3 +38,26 @@ def test_the_effective_rf_benchmark_covers_every_setting_of_the_explorer() -> No
                for k in ([2] if w == "learned" else sizes)}  # the learned kernel is the chapter's 1×2
     assert set(load("bench_effective_rf").settings()) == offered
     explorer.close()
+
+
+def test_the_round_trip_reference_swaps_ready_pictures_and_computes_nothing() -> None:
+    """The browser benchmark's floor: its slider shows one of four ready pictures (the correlation
+    explorer's) and a readout line, as an explorer would, without echo; nothing is drawn per step."""
+    import ipywidgets as widgets
+
+    from conv_lessons import explorers
+
+    bench = load("bench_browser_latency")
+    scope: dict = {"explorers": explorers}
+    exec(compile(bench.ROUND_TRIP_CELL, "round_trip", "exec"), scope)
+    box = eval(bench.ROUND_TRIP_CELL.splitlines()[-1], scope)
+    slider, image, line = box.children
+    assert isinstance(slider, widgets.IntSlider) and isinstance(image, widgets.Image)
+    assert slider.trait_metadata("value", "echo_update") is False
+    seen = set()
+    for value in range(1, 9):
+        slider.value = value
+        assert bytes(image.value) == scope["pictures"][value % 4] and f"picture {value}" in line.value
+        seen.add(bytes(image.value))
+    assert len(seen) == 4 and all(p.startswith(b"\x89PNG") for p in seen)
+    box.close()
