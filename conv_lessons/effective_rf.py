@@ -17,8 +17,9 @@ runs for a convolution's backward pass.
 The explorer's settings (16 depths; every kernel size, kind of weights and nonlinearity it offers)
 are precomputed: ``conv_lessons/data/effective_rf_table.npz``, written by ``tools/make_erf_table.py``
 from this module's own computation, holds their fields, so a learner's first visit to a setting reads
-a few kilobytes instead of waiting for 136 backward steps.  A setting the table does not hold, or a
-table written with other constants than today's, is computed as before.
+a few kilobytes (a few milliseconds) instead of computing them (up to 170 ms for a ReLU stack: 136
+backward steps of 128 samples).  A setting the table does not hold, or a table written with other
+constants than today's, is computed.
 """
 
 from __future__ import annotations
@@ -444,15 +445,14 @@ def _table_arrays(key: _Key, fields: list[EffectiveField] | tuple[EffectiveField
     return {f"{name}.gradient": torch.cat(windows).numpy(), f"{name}.stats": stats}
 
 
-def _tabulated(key: _Key, path: Path | None = None) -> tuple[EffectiveField, ...] | None:
-    """The fields of a setting as the table at ``path`` (default :data:`TABLE_PATH`) holds them, the
-    same objects the computation returns; None when the table lacks the setting or was written with
-    other constants (see :func:`_table_header`)."""
-    path = TABLE_PATH if path is None else path
+def _tabulated(key: _Key) -> tuple[EffectiveField, ...] | None:
+    """The fields of a setting as the table (:data:`TABLE_PATH`) holds them, the same objects the
+    computation returns; None when there is no table, it lacks the setting or was written with other
+    constants (see :func:`_table_header`).  Reads only the setting's two arrays."""
     name = _table_name(key)
-    if not path.is_file():
+    if not TABLE_PATH.is_file():
         return None
-    with np.load(path, allow_pickle=False) as table:
+    with np.load(TABLE_PATH, allow_pickle=False) as table:
         if f"{name}.stats" not in table.files:
             return None
         written = json.loads(str(table["header"]))
