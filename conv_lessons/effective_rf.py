@@ -13,16 +13,26 @@ does it for depths 1, 2, …, L with the same layers (depth d uses the first d l
 autograd; a linear stack takes a shortcut that gives the same numbers (the tests check it): its
 gradient is a delta sent back through each layer with ``conv_transpose2d``, the operation autograd
 runs for a convolution's backward pass.
+
+The explorer's settings (16 depths; every kernel size, kind of weights and nonlinearity it offers)
+are precomputed: ``conv_lessons/data/effective_rf_table.npz``, written by ``tools/make_erf_table.py``
+from this module's own computation, holds their fields, so a learner's first visit to a setting reads
+a few kilobytes (a few milliseconds) instead of computing them (up to 170 ms for a ReLU stack: 136
+backward steps of 128 samples).  A setting the table does not hold, or a table written with other
+constants than today's, is computed.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 import math
 from collections.abc import Iterator
-from typing import Any
+from pathlib import Path
+from typing import Any, NamedTuple
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -60,6 +70,9 @@ DEFAULT_SAMPLES = 64  # random draws averaged for random weights ...
 RELU_SAMPLES = 128  # ... and for a ReLU, which silences many draws
 MARGIN = 2  # pixels of canvas around the largest receptive field
 CACHE_ENTRY_BYTES = 4_000_000  # named stacks whose maps take at most this much are computed once and kept
+#: The precomputed fields of the explorer's settings (see tools/make_erf_table.py).
+TABLE_PATH = Path(__file__).resolve().parent / "data" / "effective_rf_table.npz"
+TABLE_FORMAT = 1  # raise it when the computation changes its numbers: older tables are then ignored
 
 
 @functools.cache
@@ -306,31 +319,53 @@ def erf_by_depth(
     max_depth = as_positive_int(max_depth, "max_depth")
     if max_depth > MAX_DEPTH:
         raise ValueError(explain("max_depth", "effective_rf.depth", got=str(max_depth), most=MAX_DEPTH))
-    name, (k_h, k_w), fixed = _kernel_choice(weights, kernel_size)
-    relu = _nonlinearity(nonlinearity)
-    seed = as_seed(seed, "seed")
-    random = fixed is None or relu == "relu"
-    default = RELU_SAMPLES if relu == "relu" else DEFAULT_SAMPLES if random else 1
-    count = default if samples is None else as_positive_int(samples, "samples")
-    result_bytes = _check_budget(max_depth, (k_h, k_w), count, relu == "relu", name)
-    if name == "custom" or result_bytes > CACHE_ENTRY_BYTES:
-        return _compute(max_depth, (k_h, k_w), name, fixed, relu, random, count, seed)
-    # Small named stacks are computed once per setting (a lesson and its explorer ask for the same
-    # ones); each call gets its own copies of the maps.
-    fields = _cached(max_depth, (k_h, k_w), name, relu, count, seed)
+    key, fixed = _setting(max_depth, kernel_size, weights, nonlinearity, samples, seed)
+    result_bytes = _check_budget(max_depth, key.shape, key.count, key.relu == "relu", key.name)
+    if key.name == "custom" or result_bytes > CACHE_ENTRY_BYTES:
+        return _compute(key, fixed)
+    # Small named stacks are read from the table or computed, once per setting (a lesson and its
+    # explorer ask for the same ones); each call gets its own copies of the maps.
+    fields = _cached(key)
     return [dataclasses.replace(field, gradient=field.gradient.clone()) for field in fields]
 
 
+class _Key(NamedTuple):
+    """Everything a stack's fields depend on (for named weights): its cache key and its name in the table."""
+
+    max_depth: int
+    shape: tuple[int, int]
+    name: str  # "random", "uniform", "learned" or "custom"
+    relu: str  # "none" or "relu"
+    count: int  # samples
+    seed: int
+
+
+def _setting(max_depth: int, kernel_size: Any, weights: Any, nonlinearity: Any, samples: Any,
+             seed: Any) -> tuple[_Key, torch.Tensor | None]:
+    """The arguments of :func:`erf_by_depth` (``max_depth`` already checked) → (key, fixed kernel or None
+    for random weights), with the default number of samples filled in."""
+    name, shape, fixed = _kernel_choice(weights, kernel_size)
+    relu = _nonlinearity(nonlinearity)
+    seed = as_seed(seed, "seed")
+    default = RELU_SAMPLES if relu == "relu" else DEFAULT_SAMPLES if fixed is None else 1
+    count = default if samples is None else as_positive_int(samples, "samples")
+    return _Key(max_depth, shape, name, relu, count, seed), fixed
+
+
 @functools.lru_cache(maxsize=32)
-def _cached(max_depth: int, shape: tuple[int, int], name: str, relu: str, count: int,
-            seed: int) -> tuple[EffectiveField, ...]:
-    _, _, fixed = _kernel_choice(name, shape)
+def _cached(key: _Key) -> tuple[EffectiveField, ...]:
+    """The fields of a named stack: from the precomputed table when it holds them, else computed."""
+    tabulated = _tabulated(key)
+    if tabulated is not None:
+        return tabulated
+    _, _, fixed = _kernel_choice(key.name, key.shape)
+    return tuple(_compute(key, fixed))
+
+
+def _compute(key: _Key, fixed: torch.Tensor | None) -> list[EffectiveField]:
+    """The fields of depths 1, …, ``key.max_depth`` of a stack of ``fixed`` kernels (or random ones)."""
+    max_depth, shape, name, relu, count, seed = key
     random = fixed is None or relu == "relu"
-    return tuple(_compute(max_depth, shape, name, fixed, relu, random, count, seed))
-
-
-def _compute(max_depth: int, shape: tuple[int, int], name: str, fixed: torch.Tensor | None, relu: str,
-             random: bool, count: int, seed: int) -> list[EffectiveField]:
     k_h, k_w = shape
     size_h, size_w = _canvas(max_depth, shape)
     generator = torch.Generator().manual_seed(seed)
@@ -353,24 +388,87 @@ def _compute(max_depth: int, shape: tuple[int, int], name: str, fixed: torch.Ten
 def _field(depth: int, local: torch.Tensor, canvas: tuple[int, int], shape: tuple[int, int], name: str, relu: str,
            random: bool, count: int) -> EffectiveField:
     """One depth's map (samples, h, w) on its receptive field → the normalised map on the canvas, measured."""
-    (size_h, size_w), (k_h, k_w) = canvas, shape
-    size = (receptive_field([k_h] * depth), receptive_field([k_w] * depth))
+    box, size = _window(depth, canvas, shape)
     if random:
         energy = local.double().square_()
         totals = energy.sum((1, 2), keepdim=True)
         magnitude = energy.div_(totals.clamp_min(1e-300)).mean(0)  # a draw with no gradient adds zeros
     else:
         magnitude = local[0].double().abs()
-    i, j = (size_h - size[0]) // 2, (size_w - size[1]) // 2  # the central output's window
-    gradient = torch.zeros((size_h, size_w), dtype=torch.float64)
-    gradient[i:i + size[0], j:j + size[1]] = magnitude
+    gradient = torch.zeros(canvas, dtype=torch.float64)
+    gradient[slice(*box[0]), slice(*box[1])] = magnitude
     total = float(gradient.sum())
     if not total > 0:
         raise ValueError(text("effective_rf.switched_off", depth=depth, count=count))
     gradient = gradient / total
     centre, sigma = _measure(gradient)
-    return EffectiveField(depth, (k_h, k_w), name, relu, gradient.to(torch.float32),
-                          ((i, i + size[0]), (j, j + size[1])), size, centre, sigma)
+    return EffectiveField(depth, shape, name, relu, gradient.to(torch.float32), box, size, centre, sigma)
+
+
+def _window(depth: int, canvas: tuple[int, int],
+            shape: tuple[int, int]) -> tuple[tuple[tuple[int, int], tuple[int, int]], tuple[int, int]]:
+    """(box, size) of the receptive field of the central output of ``depth`` layers of kernels of
+    ``shape`` on ``canvas``: ``((row_start, row_stop), (col_start, col_stop))`` and (height, width)."""
+    size = (depth * (shape[0] - 1) + 1, depth * (shape[1] - 1) + 1)  # receptive_field([k] * depth), quicker
+    i, j = (canvas[0] - size[0]) // 2, (canvas[1] - size[1]) // 2
+    return ((i, i + size[0]), (j, j + size[1])), size
+
+
+# -- the precomputed table --------------------------------------------------------------------------
+# One .npz file (a zip of .npy arrays; numpy reads only the members asked for).  Per setting two arrays:
+# "<key>.gradient", the float32 gradient of every depth on its receptive field (the rest of the canvas
+# is zero), flattened and joined depth after depth, and "<key>.stats", float64 (depth, 4): centre and σ
+# (rows, columns) as the computation measured them.  "header" (JSON) records what the numbers depend on
+# beyond the key; a setting is not read from a table whose header differs from :func:`_table_header`.
+
+
+def _table_header(learned: bool) -> dict[str, Any]:
+    """What tabulated fields depend on besides their key: the table's format, the module's constants and,
+    if ``learned``, the learned kernel's float32 weights as the layers use them (training runs only then)."""
+    header: dict[str, Any] = {"format": TABLE_FORMAT, "MARGIN": MARGIN, "DEFAULT_SAMPLES": DEFAULT_SAMPLES,
+                              "RELU_SAMPLES": RELU_SAMPLES}
+    if learned:
+        header["learned"] = _unit_kernel(_learned()).flatten().tolist()
+    return header
+
+
+def _table_name(key: _Key) -> str:
+    """The setting's name in the table, e.g. ``d16_k5x5_random_relu_n128_s0``."""
+    return f"d{key.max_depth}_k{key.shape[0]}x{key.shape[1]}_{key.name}_{key.relu}_n{key.count}_s{key.seed}"
+
+
+def _table_arrays(key: _Key, fields: list[EffectiveField] | tuple[EffectiveField, ...]) -> dict[str, np.ndarray]:
+    """The table's arrays for one setting's fields, by member name (see above)."""
+    windows = [field.gradient[slice(*field.box[0]), slice(*field.box[1])].reshape(-1) for field in fields]
+    stats = np.array([[*field.centre, *field.sigma] for field in fields], dtype=np.float64)
+    name = _table_name(key)
+    return {f"{name}.gradient": torch.cat(windows).numpy(), f"{name}.stats": stats}
+
+
+def _tabulated(key: _Key) -> tuple[EffectiveField, ...] | None:
+    """The fields of a setting as the table (:data:`TABLE_PATH`) holds them, the same objects the
+    computation returns; None when there is no table, it lacks the setting or was written with other
+    constants (see :func:`_table_header`).  Reads only the setting's two arrays."""
+    name = _table_name(key)
+    if not TABLE_PATH.is_file():
+        return None
+    with np.load(TABLE_PATH, allow_pickle=False) as table:
+        if f"{name}.stats" not in table.files:
+            return None
+        written = json.loads(str(table["header"]))
+        if any(written.get(item) != value for item, value in _table_header(key.name == "learned").items()):
+            return None
+        flat, stats = torch.from_numpy(table[f"{name}.gradient"]), table[f"{name}.stats"].tolist()
+    canvas = _canvas(key.max_depth, key.shape)
+    fields, start = [], 0
+    for depth, (centre_r, centre_c, sigma_r, sigma_c) in enumerate(stats, start=1):
+        box, size = _window(depth, canvas, key.shape)
+        gradient = torch.zeros(canvas, dtype=torch.float32)
+        gradient[slice(*box[0]), slice(*box[1])] = flat[start:start + size[0] * size[1]].reshape(size)
+        start += size[0] * size[1]
+        fields.append(EffectiveField(depth, key.shape, key.name, key.relu, gradient, box, size,
+                                     (centre_r, centre_c), (sigma_r, sigma_c)))
+    return tuple(fields)
 
 
 def effective_receptive_field(

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import tomllib
 
-from conv_lessons import cli, fonts
+from conv_lessons import cli, effective_rf, fonts
 from conv_lessons.lessons import PACKAGE_PATTERNS, lesson_files
 
 REPO = Path(__file__).resolve().parents[1]
@@ -84,7 +84,8 @@ def test_the_wheel_holds_every_notebook_module_and_the_command(installed):
             assert wheel.read(name) == (REPO / "notebooks" / rel).read_bytes()
         modules = {p.relative_to(REPO).as_posix() for p in (REPO / "conv_lessons").rglob("*.py")}
         assert modules <= names, f"modules missing from the wheel: {sorted(modules - names)}"
-        for path in [*fonts.font_paths(), fonts.font_paths()[0].parent / "OFL.txt"]:  # Chinese figures' font
+        for path in [*fonts.font_paths(), fonts.font_paths()[0].parent / "OFL.txt",  # Chinese figures' font
+                     effective_rf.TABLE_PATH]:  # the effective-RF explorer's precomputed settings
             name = path.relative_to(REPO).as_posix()
             assert name in names and wheel.read(name) == path.read_bytes(), f"{name} is not in the wheel"
         entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
@@ -118,6 +119,15 @@ def test_the_installed_package_copies_its_own_notebooks(installed, tmp_path):
     font = _run_installed(site, sys.executable, "-c", "import conv_lessons.fonts as f; print(f.font_paths()[0])",
                           cwd=tmp_path)
     assert font.returncode == 0 and Path(font.stdout.strip()) == site / "conv_lessons" / "fonts" / fonts.FONT_FILES[0]
+
+
+def test_the_installed_package_reads_its_effective_rf_table(installed, tmp_path):
+    site = installed.parent.parent / "site"
+    code = ("from conv_lessons.effective_rf import TABLE_PATH, _setting, _tabulated; print(TABLE_PATH); "
+            "print(_tabulated(_setting(16, 5, 'random', 'relu', None, 0)[0]) is not None)")
+    found = _run_installed(site, sys.executable, "-c", code, cwd=tmp_path)
+    assert found.returncode == 0, found.stderr
+    assert found.stdout.split() == [str(site / "conv_lessons" / "data" / effective_rf.TABLE_PATH.name), "True"]
 
 
 def test_a_source_checkout_reads_the_checkout_notebooks(tmp_path):

@@ -38,6 +38,7 @@ __all__ = [
     "ERFPicture",
     "erf_readout",
     "erf_fields",
+    "explorer_settings",
     "erf_setting",
     "erf_depth",
     "MAX_DEPTH",
@@ -100,8 +101,20 @@ _FITS: dict[int, tuple[Any, tuple[float, float, float]]] = {}
 
 @functools.lru_cache(maxsize=32)
 def erf_fields(kernel_size: int, weights: str, nonlinearity: str) -> tuple[EffectiveField, ...]:
-    """All depths of one setting, computed once (a few tens of milliseconds) and cached."""
+    """All depths of one setting, read from the package's precomputed table (the explorer's settings) or
+    computed, once, and cached."""
     return tuple(erf_by_depth(MAX_DEPTH, kernel_size, weights, nonlinearity))
+
+
+def explorer_settings() -> list[tuple[int, str, str]]:
+    """Every (kernel_size, weights, nonlinearity) the explorer offers: each kernel size of its slider
+    (:data:`KERNEL_SIZES`) × each kind of weights × each nonlinearity; the learned kernel has one size (1×2)."""
+    result = []
+    for weights in WEIGHTS:
+        sizes = [2] if weights == "learned" else range(KERNEL_SIZES[0], KERNEL_SIZES[1] + 1)
+        for nonlinearity in NONLINEARITIES:
+            result += [(k, weights, nonlinearity) for k in sizes]
+    return result
 
 
 def _fit(fields: tuple[EffectiveField, ...]) -> tuple[float, float]:
