@@ -124,8 +124,8 @@ def test_check_tells_a_stale_table_from_an_up_to_date_one(computed, tmp_path, mo
     assert make_erf_table.main(["--check"]) == 0
     name = _table_name(key_of((5, "random", "relu")))
     stale = {
-        "a gradient off by 1e-4": {**arrays, f"{name}.gradient": arrays[f"{name}.gradient"] * np.float32(1 + 1e-4)},
-        "a σ off by 1e-5": {**arrays, f"{name}.stats": arrays[f"{name}.stats"] * (1 + 1e-5)},
+        "a gradient off by 1 %": {**arrays, f"{name}.gradient": arrays[f"{name}.gradient"] * np.float32(1.01)},
+        "a σ off by 0.1 %": {**arrays, f"{name}.stats": arrays[f"{name}.stats"] * 1.001},
         "a setting missing": {item: array for item, array in arrays.items() if not item.startswith(name)},
         "a setting too many": {**arrays, **{item.replace("_s0.", "_s1."): array for item, array in arrays.items()
                                             if item.startswith(name)}},

@@ -51,8 +51,12 @@ from conv_lessons.effective_rf import (
 )
 from conv_lessons.figures.effective_rf import MAX_DEPTH, explorer_settings
 
-GRADIENT_RTOL, GRADIENT_ATOL = 1e-5, 1e-9  # the gradients sum to 1 over up to 65 × 65 pixels
-STATS_RTOL = 1e-6  # centre and σ, in pixels
+# Another CPU rounds float32 convolutions differently (another order of summation), and now and then a
+# ReLU whose input lies within that rounding of 0 switches the other way in one of the 128 draws: the
+# table must still count as up to date there.  Anything that changes the lesson changes far more: σ
+# is printed with two decimals (about 1e-3 of it), and a new seed, sample count or margin moves σ by %.
+GRADIENT_RTOL, GRADIENT_ATOL = 1e-3, 1e-6  # the gradients sum to 1 over up to 65 × 65 pixels
+STATS_RTOL = 1e-4  # centre and σ, in pixels
 
 
 def table_settings() -> list[tuple[_Key, torch.Tensor | None]]:
