@@ -103,9 +103,7 @@ def learn_kernel(
         conv2d = nn.Conv2d(1, 1, kernel_size=kernel_size, bias=False)
     else:
         with torch.random.fork_rng(devices=[]):
-            # The CPU generator only: torch.manual_seed would also queue seeds for CUDA, XPU and MTIA,
-            # formatting a stack trace for each (about 2 ms, for devices this package never uses).
-            torch.default_generator.manual_seed(seed)
+            torch.default_generator.manual_seed(seed)  # seeds the CPU generator only
             conv2d = nn.Conv2d(1, 1, kernel_size=kernel_size, bias=False)
     X4 = X.to(conv2d.weight.dtype).reshape((1, 1) + tuple(X.shape))
     Y4 = Y.to(conv2d.weight.dtype).reshape((1, 1) + tuple(Y.shape))
