@@ -14,7 +14,7 @@ setting, the median and the fastest of ``--repeats`` runs (wall time and CPU tim
 setting.  Goal: ≤ 100 ms.  ``--compute`` times the computation instead (the table switched off): what
 a setting would cost without the table, e.g. after a change that makes the table stale.
 
-Usage: python benchmarks/bench_effective_rf.py [--repeats N]
+Usage: python benchmarks/bench_effective_rf.py [--repeats N] [--compute]
 On a busy machine the median is inflated by other processes; the fastest run is closest to what a quiet
 machine gives, and the CPU time shows the work itself (the computation runs on one thread).
 """
