@@ -6,6 +6,7 @@ import io
 import ipywidgets as widgets
 import numpy as np
 import pytest
+from layout_estimates import MIN_TRACK, estimated_track
 from matplotlib.figure import Figure
 from PIL import Image
 
@@ -307,17 +308,6 @@ def test_colour_bar_labels_stay_clear_of_the_photo_at_the_largest_counts(languag
         i18n.set_language("en")
 
 
-def estimated_track(slider: widgets.IntSlider | widgets.FloatLogSlider, readout_chars: int) -> float:
-    """A slider's track width in px as JupyterLab lays it out (13 px font): the slider's width less
-    its description (about 7.5 px a Latin character, 14.5 px a Chinese one), its readout and the
-    margins.  The browser test measures the real thing (issue 11 item 5); this catches a narrow
-    slider without a browser."""
-    import unicodedata
-
-    label = sum(14.5 if unicodedata.east_asian_width(ch) in "WF" else 7.5 for ch in slider.description)
-    return float(slider.layout.width.removesuffix("px")) - label - max(40.0, 7.5 * readout_chars) - 30
-
-
 @pytest.mark.parametrize("language", ["en", "zh"])
 def test_every_slider_track_is_at_least_120_px_beside_its_label_in_both_languages(language):
     from conv_lessons import i18n
@@ -326,7 +316,7 @@ def test_every_slider_track_is_at_least_120_px_beside_its_label_in_both_language
     try:
         explorer = receptive_field_explorer()
         for name, control in explorer.controls.items():
-            assert estimated_track(control, len(str(control.max))) >= 120, (name, control.description)
+            assert estimated_track(control, len(str(control.max))) >= MIN_TRACK, (name, control.description)
         explorer.close()
     finally:
         i18n.set_language("en")

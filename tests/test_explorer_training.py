@@ -9,6 +9,7 @@ import ipywidgets as widgets
 import numpy as np
 import pytest
 import torch
+from layout_estimates import MIN_TRACK, estimated_track
 from matplotlib.figure import Figure
 from PIL import Image
 
@@ -188,8 +189,6 @@ def test_learning_rate_starts_at_exactly_the_chapters_0_03_also_after_the_browse
 
 @pytest.mark.parametrize("language", ["en", "zh"])
 def test_every_slider_track_is_at_least_120_px_beside_its_label_in_both_languages(language):
-    from test_explorer_receptive_field import estimated_track
-
     from conv_lessons import i18n
 
     i18n.set_language(language)
@@ -198,7 +197,7 @@ def test_every_slider_track_is_at_least_120_px_beside_its_label_in_both_language
         for name, control in explorer.controls.items():
             longest = max(len(f"{v:{control.readout_format}}") for v in (control.base ** control.min, 0.0302)) \
                 if name == "lr" else len(str(control.max))
-            assert estimated_track(control, longest) >= 120, (name, control.description)
+            assert estimated_track(control, longest) >= MIN_TRACK, (name, control.description)
         explorer.close()
     finally:
         i18n.set_language("en")
