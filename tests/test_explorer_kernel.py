@@ -444,3 +444,19 @@ def test_a_display_chosen_after_the_preset_in_the_same_update_stays(explorer):
         c["display"].value = "signed"
         c["preset"].value = "gaussian blur"  # the preset came last: it chooses
     assert c["display"].value == "clipped"
+
+
+def test_coming_back_to_an_image_draws_the_same_picture() -> None:
+    """Another image (or the transposed one) and back draws exactly the first picture: the panels
+    that a colour bar's divider places are put back where the cached background shows them (the
+    output used to come back wider than its panel, over its colour bar)."""
+    first = kernel_explorer()
+    again = kernel_explorer()
+    try:
+        for name, there, back in (("image", 1, 0), ("transpose", True, False), ("image", 2, 0)):
+            setattr(again.controls[name], "index" if name == "image" else "value", there)
+            setattr(again.controls[name], "index" if name == "image" else "value", back)
+            assert [bytes(i.value) for i in again.view.images] == [bytes(i.value) for i in first.view.images], name
+    finally:
+        first.close()
+        again.close()

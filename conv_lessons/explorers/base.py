@@ -50,6 +50,7 @@ import ipywidgets as widgets
 
 from ..style import ERROR, scaled_font_size
 from ..threads import one_thread
+from . import frames
 from .figure_widget import FigureView
 
 __all__ = ["Explorer", "Updates", "MessageBox", "Readout", "no_echo", "send_queued_messages"]
@@ -262,6 +263,10 @@ class Explorer(widgets.VBox):
     it.
     """
 
+    #: Whether a state that shows a message is drawn from the state alone (then the page may keep its
+    #: frame, :mod:`.frames`); False where the message keeps the last good picture on screen.
+    MESSAGE_STATES_KEPT = False
+
     def __init__(self, view: FigureView, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.view = view
@@ -269,6 +274,10 @@ class Explorer(widgets.VBox):
         self.controls: dict[str, widgets.Widget] = {}
         self.updates = Updates(self._draw_guarded)
         self._quiet = 0
+        self._watched: list[str] = []
+        self._moved: str | None = None  # the control the learner moved last (the look-ahead starts there)
+        self._texts: list[widgets.HTML] = []
+        self.frames: frames.Frames | None = None  # the browser half, once the explorer is laid out
 
     # -- building ---------------------------------------------------------------------------------
     def add(self, name: str, control: widgets.Widget) -> Any:
@@ -282,17 +291,42 @@ class Explorer(widgets.VBox):
         """Request an update whenever a control in ``names`` changes value (reason: its name, or
         ``reason``)."""
         for name in [names] if isinstance(names, str) else names:
-            self.controls[name].observe(partial(self._changed, reason or name), names="value")
+            self.controls[name].observe(partial(self._changed, reason or name, name), names="value")
+            self._watched.append(name)
 
     def lay_out(self, *children: widgets.Widget) -> None:
-        """Set the explorer's rows, then draw the first picture (at once, also inside a kernel)."""
+        """Set the explorer's rows, then draw the first picture (at once, also inside a kernel), and
+        open the line to the page that keeps frames drawn ahead (:mod:`.frames`)."""
         self.children = children
+        self._texts = [w for w in _descendants(self, styles=False) if isinstance(w, widgets.HTML)]
         self.request("start")
         self.flush()
+        if frames.available():
+            self.frames = frames.Frames(self)
+
+    # -- the state ----------------------------------------------------------------------------------
+    def extra_state(self) -> dict[str, widgets.Widget]:
+        """Widgets besides the controls whose ``value`` is part of the state (by name); none here."""
+        return {}
+
+    def state_names(self) -> list[str]:
+        """The names of what determines the picture: the watched controls, then :meth:`extra_state`."""
+        return [*self._watched, *self.extra_state()]
+
+    def state_widgets(self) -> list[tuple[widgets.Widget, str]]:
+        """(widget, trait) for every name of :meth:`state_names`: the trait the front end sends."""
+        extra = self.extra_state()
+        return [(self.controls[name], frames.synced_trait(self.controls[name])) if name in self.controls
+                else (extra[name], "value") for name in self.state_names()]
+
+    def text_widgets(self) -> list[widgets.HTML]:
+        """The explorer's HTML widgets (readouts, message, notes): what a frame carries besides the picture."""
+        return self._texts
 
     # -- updating ---------------------------------------------------------------------------------
-    def _changed(self, reason: str, change: Any = None) -> None:
+    def _changed(self, reason: str, name: str | None = None, change: Any = None) -> None:
         if not self._quiet:
+            self._moved = name
             self.updates.request(reason)
 
     def request(self, reason: str = "draw") -> None:
@@ -324,16 +358,26 @@ class Explorer(widgets.VBox):
         # changes as they happen: holding a slider's would merge its new range and value into one
         # message with its keys in no fixed order, and a front end that applies the value before
         # the range clamps it and sends the clamped value back.  (Set range and value in the order
-        # that never clamps.)
+        # that never clamps.)  With the page's browser half connected, the picture and the texts go
+        # as one frame instead (only if the page does not hold it already).
+        connected = self.frames is not None and self.frames.connected
         with ExitStack() as stack:
-            for widget in _descendants(self, styles=False):
-                if isinstance(widget, widgets.HTML):
-                    stack.enter_context(widget.hold_sync())
+            held = [w for w in _descendants(self, styles=False) if isinstance(w, widgets.HTML)]
+            if connected:
+                held += self.view.images
+            for widget in held:
+                stack.enter_context(widget.hold_sync())
             stack.enter_context(one_thread())  # small tensors: PyTorch's thread pool would only make us wait
             try:
                 self.draw(reasons)
             except (ValueError, TypeError) as error:
                 self.message.show_error(str(error))
+            if connected:
+                self.frames.publish(self.frames.current_frame())
+                for widget in held:  # the frame carries them
+                    widget._states_to_send.discard("value")
+        if connected:
+            self.frames.look_ahead(self._moved)
 
     def draw(self, reasons: tuple[str, ...]) -> None:
         """Read the controls and show the picture and readouts for them (subclasses implement it).
@@ -348,6 +392,8 @@ class Explorer(widgets.VBox):
         for widget in _descendants(self):
             if widget is not self:
                 widget.close()
+        if self.frames is not None:
+            self.frames.close()
         super().close()
 
 

@@ -40,6 +40,8 @@ class CorrelationExplorer(Explorer):
 
     SPEEDS = {"slow": 1400, "medium": 800, "fast": 350}
 
+    MESSAGE_STATES_KEPT = True  # a kernel that does not fit greys the whole picture out: drawn from the sizes alone
+
     def __init__(self) -> None:
         super().__init__(FigureView(figsize=(9.0, 3.4)))
         self.sum_readout = Readout()

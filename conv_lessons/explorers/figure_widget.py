@@ -254,9 +254,24 @@ class FigureView:
                         self._backgrounds.popitem(last=False)
             else:
                 self.canvas.restore_region(self._background)
+                self._place_located_axes()
             for artist in self._animated:  # ... and drawn on top of the cached background here
                 if artist.get_visible() and artist.figure is not None:
                     self.figure.draw_artist(artist)
+
+    def _place_located_axes(self) -> None:
+        """Put axes placed by a locator (a colour bar's divider) where a full draw puts them.
+
+        A full draw asks each locator; drawing on a cached background does not.  After an axes was
+        moved (a new layout, then back to a background cached before it), its animated artists would
+        be drawn where ``set_position`` put it, not where the background shows it.
+        """
+        renderer = None
+        for ax in self.figure.axes:
+            locator = ax.get_axes_locator()
+            if locator is not None:
+                renderer = renderer or self.canvas.get_renderer()
+                ax.apply_aspect(locator(ax, renderer))
 
     def render(self) -> int:
         """Redraw what changed and show it: each image whose pixels changed gets one new PNG.

@@ -246,6 +246,10 @@ class KernelExplorer(Explorer):
         k_h, k_w = self.kernel_shape
         return [row[:k_w] for row in self.boxes[:k_h]]
 
+    def extra_state(self) -> dict[str, widgets.Widget]:
+        """What is typed into every kernel entry box is part of the state (the picture depends on it)."""
+        return {f"K[{i}, {j}]": box for i, row in enumerate(self.boxes) for j, box in enumerate(row)}
+
     def _on_cell(self, change: object = None) -> None:
         self._changed("cell")
 

@@ -41,6 +41,8 @@ class TrainingExplorer(Explorer):
     """The widget returned by :func:`training_explorer`; ``controls``, ``view``, ``message``,
     ``readout`` and ``run`` (the last training run) are there for tests and curious learners."""
 
+    MESSAGE_STATES_KEPT = True  # a diverging run's warning comes with that run's picture: drawn from the state alone
+
     def __init__(self) -> None:
         super().__init__(FigureView(figsize=(11.5, 3.7)))
         self.X, self.K, self.Y = chapter_problem()

@@ -1,0 +1,79 @@
+// The browser half of conv_lessons.explorers.frames: an explorer's pictures, kept in the page.
+//
+// The kernel sends finished frames (the picture's PNG tiles and the readouts' HTML) for the
+// explorer's current state and for the states one or a few steps away.  When the learner moves a
+// control, this module looks the new state up and, if its frame is here, shows it at once: it sets
+// the explorer's own Image and HTML widget models in the page, so nothing waits for the kernel.
+// A state that is not here yet keeps the picture on screen until the kernel's frame for it arrives.
+// A control whose step makes the explorer change other controls (the receptive-field explorer's depth
+// re-centres the output row and column) comes as step frames: shown when the page goes from the
+// state the step starts at to its end, until the kernel's own frame and corrections follow.
+// Frames are stored under the state's key: the values of the explorer's controls, floats rounded
+// to 9 significant digits (the kernel computes a stepped value the way the page does, up to the
+// last bit).
+
+const canonical = (value) =>
+  typeof value === "number" && !Number.isInteger(value) ? Number(value.toPrecision(9)) : value;
+const keyOf = (values) => JSON.stringify(values.map(canonical));
+
+async function initialize({ model }) {
+  const manager = model.widget_manager;
+  const models = (ids) => Promise.all(ids.map((id) => manager.get_model(id)));
+  const controls = await models(model.get("controls"));
+  const traits = model.get("synced");
+  const images = await models(model.get("images"));
+  const texts = await models(model.get("texts"));
+  const frames = new Map(); // key → {tiles: [hash], texts: [html]}
+  const steps = new Map(); // "from key>to key" → frame
+  const tiles = new Map(); // hash → PNG bytes (DataView)
+  const current = () => keyOf(controls.map((control, i) => control.get(traits[i])));
+  let now = current(); // the state the page shows ...
+  let before = now; // ... and the one before it
+
+  function show(frame) {
+    frame.tiles.forEach((hash, i) => {
+      const png = tiles.get(hash);
+      if (png !== undefined && images[i].get("value") !== png) images[i].set("value", png);
+    });
+    frame.texts.forEach((html, i) => {
+      if (texts[i].get("value") !== html) texts[i].set("value", html);
+    });
+  }
+
+  function follow() {
+    const key = current();
+    if (key === now) return;
+    [before, now] = [now, key];
+    const frame = frames.get(key) ?? steps.get(`${before}>${key}`);
+    if (frame !== undefined) show(frame);
+  }
+
+  controls.forEach((control, i) => control.on(`change:${traits[i]}`, follow));
+
+  model.on("msg:custom", (msg, buffers) => {
+    if (msg.kind === "reset") {
+      frames.clear();
+      steps.clear();
+      tiles.clear();
+      return;
+    }
+    if (msg.kind !== "frames") return;
+    msg.forget.forEach((key) => frames.delete(keyOf(key)));
+    msg.forget_paths.forEach(([from, to]) => steps.delete(`${keyOf(from)}>${keyOf(to)}`));
+    msg.forget_tiles.forEach((hash) => tiles.delete(hash));
+    msg.new_tiles.forEach((hash, i) => tiles.set(hash, buffers[i]));
+    for (const frame of msg.frames) {
+      const key = keyOf(frame.key);
+      const from = frame.from === null ? null : keyOf(frame.from);
+      if (frame.cache) {
+        if (from === null) frames.set(key, frame);
+        else steps.set(`${from}>${key}`, frame);
+      }
+      if (key === now && (from === null || from === before)) show(frame);
+    }
+  });
+
+  model.send({ kind: "hello" });
+}
+
+export default { initialize };
