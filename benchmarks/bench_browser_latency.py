@@ -14,7 +14,10 @@ by headless Chromium (the browser test's set-up, tests/browser_support.py: a thr
   counted.
 
 After a slider is measured it is put back where it was, so each slider starts from the explorer's
-first state.  A step that shows no new picture within 3 s (an impossible set-up shows a message
+first state.  The explorers draw ahead (:mod:`conv_lessons.explorers.frames`): by default the
+benchmark first waits until none of them does any more, and prints how long that took and what the
+page holds; ``--no-wait`` measures at once, while they still draw.
+A step that shows no new picture within 3 s (an impossible set-up shows a message
 instead) is counted as "no picture".
 
 Goals (issue 13, this 2-core machine): single step median <= 50 ms per explorer; burst of 10: final
@@ -26,7 +29,7 @@ with the explorers' message settings (no echo).  Nothing is computed or drawn, s
 trip itself -- front end, server, kernel, server, front end, picture decoded -- the floor under
 every explorer's number on this machine.  ``--no-round-trip`` leaves it out.
 
-Usage: python benchmarks/bench_browser_latency.py [--steps N] [--explorer NAME] [--interval MS]
+Usage: python benchmarks/bench_browser_latency.py [--steps N] [--explorer NAME] [--interval MS] [--no-wait]
 (needs /usr/bin/chromium and Playwright, like the browser test).  To measure another checkout's
 package with this script, put it first on PYTHONPATH and run from outside this checkout.
 """
@@ -112,6 +115,15 @@ JS_SLIDER = r"""
 }
 """
 
+# The last cell's output once it says the look-ahead is done (LOOK_AHEAD_CELL), else null.
+JS_WAITED = r"""
+() => {
+  const cells = window.__lat.panel.content.node.querySelectorAll('.jp-Cell');
+  const text = cells[cells.length - 1].querySelector('.jp-OutputArea') ?.innerText || '';
+  return text.includes('look-ahead done') ? text.trim() : null;
+}
+"""
+
 JS_RESET = "(k) => { const log = window.__lat.logs[k]; log.keys = []; log.loads = []; }"
 
 JS_STATE = r"""
@@ -156,12 +168,30 @@ slider.observe(swap, names="value")
 widgets.VBox([slider, image, line])"""
 
 
-def notebook(path: Path, names: list[str]) -> None:
+# Waits (in the kernel, letting its event loop run) until no explorer draws ahead any more, then prints
+# how long that took and, per explorer, the frames the page holds and their bytes.
+LOOK_AHEAD_CELL = """\
+import asyncio, time
+from conv_lessons.explorers import frames as _frames
+_start = time.perf_counter()
+while time.perf_counter() - _start < 120 and (
+        _frames._turns.waiting or not all(_e.frames.connected for _, _e in EXPLORERS_SHOWN)):
+    await asyncio.sleep(0.05)
+print(f"look-ahead done after {time.perf_counter() - _start:.1f} s")
+for _name, _e in EXPLORERS_SHOWN:
+    _f = _e.frames
+    print(f"  {_name}: {len(_f.held)} frames and {len(_f.paths)} step frames held, {_f._bytes() / 2**20:.2f} MiB")"""
+
+
+def notebook(path: Path, names: list[str], wait: bool = True) -> None:
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [nbformat.v4.new_code_cell("from conv_lessons import explorers")]
-    nb.cells += [nbformat.v4.new_code_cell(ROUND_TRIP_CELL if name == ROUND_TRIP else f"explorers.{name}()")
-                 for name in names]
+    nb.cells = [nbformat.v4.new_code_cell("from conv_lessons import explorers\nEXPLORERS_SHOWN = []")]
+    nb.cells += [nbformat.v4.new_code_cell(
+        ROUND_TRIP_CELL if name == ROUND_TRIP else
+        f"_e = explorers.{name}()\nEXPLORERS_SHOWN.append(({name!r}, _e))\n_e") for name in names]
+    if wait:
+        nb.cells.append(nbformat.v4.new_code_cell(LOOK_AHEAD_CELL))
     nbformat.write(nb, path)
 
 
@@ -254,6 +284,8 @@ def main() -> None:
     parser.add_argument("--interval", type=float, default=30.0, help="ms between the burst's key presses")
     parser.add_argument("--explorer", choices=EXPLORERS, action="append", help="only these explorers")
     parser.add_argument("--no-round-trip", action="store_true", help="leave out the round-trip reference")
+    parser.add_argument("--no-wait", action="store_true",
+                        help="measure at once, while the explorers still draw ahead (by default the benchmark waits)")
     args = parser.parse_args()
     names = ([] if args.no_round_trip else [ROUND_TRIP]) + (args.explorer or EXPLORERS)
     if not CHROMIUM.exists():
@@ -263,7 +295,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-latency-") as tmp:
         root = Path(tmp) / "notebooks"
         root.mkdir()
-        notebook(root / "explorers.ipynb", names)
+        notebook(root / "explorers.ipynb", names, wait=not args.no_wait)
         server = LabServer(root, Path(tmp) / "jupyter")
         results: dict[str, list[SliderResult]] = {}
         try:
@@ -285,6 +317,9 @@ def main() -> None:
                         " && Array.from(document.querySelectorAll('.jp-OutputArea-output img')).every(i => i.complete)",
                         arg=len(names), timeout=120_000)
                     page.wait_for_timeout(1000)
+                    if not args.no_wait:
+                        page.wait_for_function(JS_WAITED, timeout=150_000)
+                        print(page.evaluate(JS_WAITED), flush=True)
                     found = page.evaluate(JS_TAG, names)
                     if len(found) != len(names):
                         sys.exit(f"expected {len(names)} explorers in the page, found {len(found)}")

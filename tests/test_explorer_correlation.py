@@ -230,3 +230,21 @@ def test_static_figures_in_chinese(chinese, make):
     texts = [t.get_text() for t in make().findobj(Text) if t.get_text()]
     assert any(CJK.search(t) for t in texts)
     assert english_words(texts) == set(), texts
+
+
+def test_the_weight_labels_move_with_the_window_after_a_new_size():
+    """After the sizes change, the ×k weight labels are drawn where the window is, not left where it
+    was when the background was drawn: a state looks the same whichever way the learner got there."""
+    moved, fresh = correlation_explorer(), correlation_explorer()
+    try:
+        moved.controls["position"].value = 1
+        moved.controls["n_h"].value = 4
+        moved.controls["position"].value = 0
+        fresh.controls["n_h"].value = 4
+        assert bytes(moved.view.image.value) == bytes(fresh.view.image.value)
+        moved.controls["position"].value = 1
+        fresh.controls["position"].value = 1
+        assert bytes(moved.view.image.value) == bytes(fresh.view.image.value)
+    finally:
+        moved.close()
+        fresh.close()

@@ -373,7 +373,7 @@ class Explorer(widgets.VBox):
             except (ValueError, TypeError) as error:
                 self.message.show_error(str(error))
             if connected:
-                self.frames.publish(self.frames.current_frame())
+                self.frames.publish(self.frames.current_frame(), shown=True)
                 for widget in held:  # the frame carries them
                     widget._states_to_send.discard("value")
         if connected:

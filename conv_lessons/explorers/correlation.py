@@ -129,6 +129,7 @@ class CorrelationExplorer(Explorer):
             self.controls[name].disabled = False
         X, K = chapter_example(n_h, n_w, k_h, k_w)
         self.row.show(X, K, corr2d(X, K))
+        self.view.animate(*self.row.artists)  # a larger kernel made new weight labels: they move with the window
         self.view.invalidate(key=(n_h, n_w, k_h, k_w))  # the sizes determine everything static
         last = self.row.count - 1
         with self.quietly():  # clamping the position is drawn by this update, not by another one

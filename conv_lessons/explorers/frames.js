@@ -30,25 +30,37 @@ async function initialize({ model }) {
   let now = current(); // the state the page shows ...
   let before = now; // ... and the one before it
 
+  const shown = images.map(() => null); // the tile (hash) each Image shows, once a frame set it
+
   function show(frame) {
     frame.tiles.forEach((hash, i) => {
       const png = tiles.get(hash);
-      if (png !== undefined && images[i].get("value") !== png) images[i].set("value", png);
+      if (png !== undefined && shown[i] !== hash) {
+        images[i].set("value", png);
+        shown[i] = hash;
+      }
     });
     frame.texts.forEach((html, i) => {
       if (texts[i].get("value") !== html) texts[i].set("value", html);
     });
   }
 
-  function follow() {
+  // A control the learner moved shows the frame for the new state at once.  A control the kernel
+  // moved (a correction after a step, a cell that sets it) does not: the kernel sends the frame of
+  // the state its update ends in, and the states in between (the row corrected, not yet the
+  // column) are not worth a picture.
+  function follow(control) {
     const key = current();
     if (key === now) return;
     [before, now] = [now, key];
-    const frame = frames.get(key) ?? steps.get(`${before}>${key}`);
+    if (control._state_lock) return; // set by a message from the kernel (ipywidgets' set_state)
+    // A step frame first: where the explorer will correct other controls after this step, the
+    // state's own frame (if any) is not what the step leads to.
+    const frame = steps.get(`${before}>${key}`) ?? frames.get(key);
     if (frame !== undefined) show(frame);
   }
 
-  controls.forEach((control, i) => control.on(`change:${traits[i]}`, follow));
+  controls.forEach((control, i) => control.on(`change:${traits[i]}`, () => follow(control)));
 
   model.on("msg:custom", (msg, buffers) => {
     if (msg.kind === "reset") {

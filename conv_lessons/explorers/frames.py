@@ -43,6 +43,7 @@ __all__ = ["FrameChannel", "Frames", "Frame", "detached", "available", "state_ke
 MAX_FRAMES = 240  # frames the page keeps per explorer (oldest sent, first forgotten)
 MAX_STEPS = 120  # step frames (see Frames.paths) the page keeps per explorer
 MAX_BYTES = 24 * 2**20  # PNG bytes the page keeps per explorer (and the kernel, to reuse them)
+TURN_GAP = 0.005  # seconds between two frames drawn ahead (see _Turns)
 AHEAD = 48  # frames drawn ahead around one state at most (states the page already has are free)
 # The look-ahead plan around a state: (steps of the control moved last, steps of every other control),
 # in this order of rounds -- the hand usually goes on the way it went.
@@ -172,6 +173,7 @@ class Frames:
         """Close the line to the page and the shadow (the explorer is closed)."""
         self.plan, self.connected = None, False
         _turns.discard(self)
+        self.channel.layout.close()
         self.channel.close()
         if self.shadow is not None:
             with detached():  # its comms are registered with the shadows' own manager
@@ -187,7 +189,7 @@ class Frames:
             self.uses.clear()
             self.connected = True
             self.channel.send({"kind": "reset"})
-            self.publish(self.current_frame())
+            self.publish(self.current_frame(), shown=True)
             self.look_ahead()
 
     def key(self) -> tuple[Any, ...]:
@@ -206,12 +208,17 @@ class Frames:
                       cache=not explorer.message.value or explorer.MESSAGE_STATES_KEPT)
         return frame, pngs
 
-    def publish(self, drawn: tuple[Frame, list[bytes]]) -> bool:
-        """Send ``drawn`` to the page unless it holds that frame already; True if a message went out."""
+    def publish(self, drawn: tuple[Frame, list[bytes]], shown: bool = False) -> bool:
+        """Send ``drawn`` to the page unless it holds that frame already; True if a message went out.
+
+        ``shown``: the frame of the explorer's own update, which the page shows if it is at that
+        state: sent also when the page holds it (without its tiles), because the page does not show a
+        held frame for a state that the kernel's corrections led to (see ``frames.js``).
+        """
         frame, pngs = drawn
         store: OrderedDict[Any, Frame] = self.held if frame.start is None else self.paths
         name = frame.key if frame.start is None else (frame.start, frame.key)
-        if not self.connected or store.get(name) == frame:
+        if not self.connected or (store.get(name) == frame and not shown):
             return False
         new = []
         for digest, png in zip(frame.tiles, pngs):
@@ -220,7 +227,7 @@ class Frames:
                 self.tiles[digest] = png
         forget: list[tuple[Any, ...]] = []
         forget_paths: list[tuple[Any, ...]] = []
-        if frame.cache:
+        if frame.cache and store.get(name) != frame:
             if name in store:
                 self._drop(store, name)
             store[name] = frame
@@ -278,8 +285,11 @@ class Frames:
             elif key in self.held:
                 continue
             else:
-                drew = True
-                if self._goto(self._shadow(), dict(self._centre, **{name: value}), last=name):
+                drew, shadow = True, self._shadow()
+                control, trait = dict(zip(shadow.state_names(), shadow.state_widgets(), strict=True))[name]
+                if getattr(control, trait) == value:  # the step below must happen: it tells whether it is pure
+                    self._set(shadow, {name: self._centre[name]})
+                if self._goto(shadow, dict(self._centre, **{name: value}), last=name):
                     self._at = None
                     self._send_ahead(self.current_frame(self.shadow, key))
                 else:  # the step changed other controls: its frame is not a function of its key; a step is
@@ -416,7 +426,10 @@ class _Turns:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return  # no event loop (a script, a test): tests call Frames.step() themselves
-        self.handle = loop.call_soon(self._turn)
+        # A short gap between turns: a message from the page takes several turns of the event loop
+        # to be received and handled, and a gap lets it through in one instead of waiting behind
+        # several drawings.
+        self.handle = loop.call_later(TURN_GAP, self._turn)
 
     def _turn(self) -> None:
         self.handle = None
