@@ -83,6 +83,26 @@ def unavailable(reason: str, test: str = "browser test") -> None:
     pytest.skip(f"{reason}; {INSTALL_HINT}")
 
 
+@contextmanager
+def headless_chromium(home: Path, test: str, timeout_s: float) -> Iterator[Any]:
+    """Debian's Chromium, headless, driven by Playwright (its Browser), with its config and cache in
+    ``home`` (crash reports, not the user's); a missing browser or Playwright is :func:`unavailable`."""
+    if not CHROMIUM.exists():
+        unavailable(f"{CHROMIUM} not found", test)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("Python Playwright is not installed (pip install -e '.[test]')", test)
+    env = {**os.environ, "XDG_CONFIG_HOME": str(home / "config"), "XDG_CACHE_HOME": str(home / "cache")}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True,
+                                             env=env, timeout=timeout_s * 1000)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that is free right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:

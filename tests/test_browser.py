@@ -59,8 +59,6 @@ from typing import Any
 import pytest
 from browser_support import (
     ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     JS_LAYOUT,
     LAYOUT_SLACK_PX,
     MIN_TRACK_PX,
@@ -70,6 +68,7 @@ from browser_support import (
     NotebookReport,
     NotebookRunner,
     discover_notebooks,
+    headless_chromium,
     running_lab,
     unavailable,
 )
@@ -144,21 +143,8 @@ def chinese_fonts() -> list[str] | None:
 @pytest.fixture(scope="module")
 def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """One headless Chromium for the module (Playwright's Browser)."""
-    if not CHROMIUM.exists():
-        unavailable(f"{CHROMIUM} not found")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        unavailable("Python Playwright is not installed (pip install -e '.[test]')")
-    home = tmp_path_factory.mktemp("chromium")  # Chromium's config/cache (crash reports), not the user's
-    env = {**os.environ, "XDG_CONFIG_HOME": str(home / "config"), "XDG_CACHE_HOME": str(home / "cache")}
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True,
-                                             env=env, timeout=STEP_TIMEOUT_S * 1000)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with headless_chromium(tmp_path_factory.mktemp("chromium"), "browser test", STEP_TIMEOUT_S) as browser:
+        yield browser
 
 
 @pytest.fixture(scope="module")

@@ -26,7 +26,6 @@ without them, except when the CI environment variable is set.
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,7 +33,7 @@ from typing import Any
 
 import nbformat
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_ARGS, ConsoleLog, LabServer, running_lab, unavailable, wait_until
+from browser_support import ConsoleLog, LabServer, headless_chromium, running_lab, wait_until
 
 NOTEBOOK = "frames.ipynb"
 LAB_LOAD_TIMEOUT_S = 90  # JupyterLab's first page load on a busy 2-core machine
@@ -198,21 +197,8 @@ def frames_notebook(path: Path) -> None:
 @pytest.fixture(scope="module")
 def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """One headless Chromium for the module (Playwright's Browser)."""
-    if not CHROMIUM.exists():
-        unavailable(f"{CHROMIUM} not found", test="frames browser test")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        unavailable("Python Playwright is not installed (pip install -e '.[test]')", test="frames browser test")
-    home = tmp_path_factory.mktemp("chromium")  # Chromium's config/cache (crash reports), not the user's
-    env = {**os.environ, "XDG_CONFIG_HOME": str(home / "config"), "XDG_CACHE_HOME": str(home / "cache")}
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True,
-                                             env=env, timeout=STEP_TIMEOUT_S * 1000)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with headless_chromium(tmp_path_factory.mktemp("chromium"), "frames browser test", STEP_TIMEOUT_S) as browser:
+        yield browser
 
 
 @pytest.fixture(scope="module")
