@@ -362,9 +362,7 @@ class Explorer(widgets.VBox):
         # as one frame instead (only if the page does not hold it already).
         connected = self.frames is not None and self.frames.connected
         with ExitStack() as stack:
-            held = [w for w in _descendants(self, styles=False) if isinstance(w, widgets.HTML)]
-            if connected:
-                held += self.view.images
+            held = [*self._texts, *(self.view.images if connected else ())]
             for widget in held:
                 stack.enter_context(widget.hold_sync())
             stack.enter_context(one_thread())  # small tensors: PyTorch's thread pool would only make us wait

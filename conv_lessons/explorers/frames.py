@@ -145,7 +145,7 @@ class Frames:
     def __init__(self, explorer: Explorer) -> None:
         self.explorer = explorer
         self.pairs = explorer.state_widgets()
-        self.texts = [w for w in explorer.text_widgets()]
+        self.texts = list(explorer.text_widgets())
         self.channel = FrameChannel(
             controls=[w.model_id for w, _ in self.pairs], synced=[t for _, t in self.pairs],
             images=[image.model_id for image in explorer.view.images], texts=[w.model_id for w in self.texts])
