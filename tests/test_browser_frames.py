@@ -19,6 +19,11 @@ shows exactly the kernel's PNG (its blob's bytes hashed in the page) for the ker
 the picture shown for the last position during the sleep was that PNG already; the browser console
 has no errors.
 
+A second test does the same with the receptive-field explorer (cells 5-7, cell 3's sleep again),
+whose kernel-size steps re-centre the output row and column: five presses that go up and turn back
+past where they began each show a new picture while the kernel sleeps (step frames, followed from
+where the presses began), and the kernel, which gets them all at once, draws the last one's picture.
+
 Needs Debian's Chromium at /usr/bin/chromium and Playwright, like tests/test_browser.py: skipped
 without them, except when the CI environment variable is set.
 """
@@ -66,7 +71,26 @@ while e.updates.pending:
 print("KERNEL " + json.dumps({
     "sha1": hashlib.sha1(bytes(e.view.image.value)).hexdigest(), "position": e.controls["position"].value,
     "held": len(e.frames.held), "error": repr(e.frames.error) if e.frames.error else None}))""",
+    # The receptive-field explorer (cells 5-7): its kernel-size steps re-centre the row and column.
+    "from conv_lessons.explorers import receptive_field_explorer\nr = receptive_field_explorer()\nr",
+    """\
+import asyncio, json, time
+deadline = time.monotonic() + 60
+while not (r.frames.connected and r.frames.plan is None) and time.monotonic() < deadline:
+    await asyncio.sleep(0.05)
+print("RF " + json.dumps({"connected": r.frames.connected, "done": r.frames.plan is None,
+                          "steps": len(r.frames.paths), "error": repr(r.frames.error) if r.frames.error else None,
+                          "kernel": r.controls["kernel"].value, "row": r.controls["row"].value}))""",
+    """\
+import asyncio, hashlib, json
+while r.updates.pending:
+    await asyncio.sleep(0.05)
+print("RFKERNEL " + json.dumps({
+    "sha1": hashlib.sha1(bytes(r.view.image.value)).hexdigest(), "kernel": r.controls["kernel"].value,
+    "row": r.controls["row"].value, "col": r.controls["col"].value,
+    "error": repr(r.frames.error) if r.frames.error else None}))""",
 ]
+RF_KEYS = ["ArrowRight", "ArrowRight", "ArrowLeft", "ArrowLeft", "ArrowLeft"]  # kernel size 3 → 4, 5, 4, 3, 2
 
 JS_OPEN = r"""
 async ({path, timeout}) => {
@@ -133,22 +157,22 @@ JS_OUTPUTS = r"""
 }
 """
 
-# The explorer (cell 1's widget output with an <img>): tag it and its position slider's handle, and
-# log key presses, picture loads and sum-readout changes (times from performance.now()).
+# The explorer (cell ``cell``'s widget output with an <img>): tag it ``tag`` and the handle of its slider
+# labelled ``label``, and log key presses, picture loads and readout changes (times from performance.now()).
 JS_TAG = r"""
-() => {
+({cell, tag, label}) => {
   const {panel, log} = window.__fr;
-  const cell = panel.content.widgets[0].node;
-  const root = Array.from(cell.querySelectorAll('.jp-OutputArea-output'))
+  const node = panel.content.widgets[cell].node;
+  const root = Array.from(node.querySelectorAll('.jp-OutputArea-output'))
     .find(o => o.querySelector('.jupyter-widgets img'));
-  if (!root) return {error: 'no explorer with a picture in cell 1'};
-  root.setAttribute('data-fr', 'explorer');
+  if (!root) return {error: `no explorer with a picture in cell ${cell + 1}`};
+  root.setAttribute('data-fr', tag);
   const sliders = Array.from(root.querySelectorAll('.widget-slider'));
   const labels = sliders.map(s => { const l = s.querySelector('.widget-label');
                                     return l ? l.innerText.replace(/\u200b/g, '').trim() : ''; });
-  const position = sliders[labels.indexOf('position')];
-  if (!position) return {error: `no slider labelled "position"; sliders: ${JSON.stringify(labels)}`};
-  position.querySelector('.noUi-handle').setAttribute('data-fr-position', '');
+  const slider = sliders[labels.indexOf(label)];
+  if (!slider) return {error: `no slider labelled "${label}"; sliders: ${JSON.stringify(labels)}`};
+  slider.querySelector('.noUi-handle').setAttribute('data-fr-handle', '');
   const readout = () => { const r = root.querySelector('.conv-lessons-readout'); return r ? r.textContent : null; };
   root.addEventListener('keydown', (event) => log.keys.push({t: performance.now(), key: event.key}), true);
   root.addEventListener('load', (event) => {
@@ -164,13 +188,13 @@ JS_TAG = r"""
 }
 """
 
-# What the explorer shows now; ``hash``: the SHA-1 of the <img>'s bytes (its blob: URL holds the PNG
-# bytes the Image widget model has, unchanged).
+# What the explorer tagged ``tag`` shows now; ``hash``: the SHA-1 of the <img>'s bytes (its blob: URL
+# holds the PNG bytes the Image widget model has, unchanged); ``position``: its tagged slider's value.
 JS_SHOWN = r"""
-async ({hash}) => {
-  const root = document.querySelector('[data-fr="explorer"]');
+async ({hash, tag}) => {
+  const root = document.querySelector(`[data-fr="${tag}"]`);
   const img = root.querySelector('img');
-  const handle = root.querySelector('[data-fr-position]');
+  const handle = root.querySelector('[data-fr-handle]');
   const shown = {src: img.src, complete: img.complete, readout: window.__fr.readout(),
                  position: Number(handle.getAttribute('aria-valuenow')), now: performance.now()};
   if (hash) {
@@ -233,8 +257,36 @@ class Session:
                 return json.loads(line[len(marker) + 1:])
         self.fail(f"cell {index + 1} printed no {marker} line")
 
-    def shown(self, hash: bool = False) -> dict[str, Any]:
-        return self.page.evaluate(JS_SHOWN, {"hash": hash})
+    def shown(self, hash: bool = False, tag: str = "explorer") -> dict[str, Any]:
+        return self.page.evaluate(JS_SHOWN, {"hash": hash, "tag": tag})
+
+    def show_explorer(self, cell: int, tag: str, label: str) -> None:
+        """Run ``cell`` (it shows an explorer), wait for its picture and tag it (see ``JS_TAG``)."""
+        self.run(cell)
+        if not wait_until(self.page, f"() => document.querySelectorAll('.jp-Notebook .jp-Cell')[{cell}]"
+                                     ".querySelector('.jp-OutputArea-output .jupyter-widgets img')",
+                          timeout_s=STEP_TIMEOUT_S):
+            self.fail(f"the explorer of cell {cell + 1} showed no picture")
+        tagged = self.page.evaluate(JS_TAG, {"cell": cell, "tag": tag, "label": label})
+        if "error" in tagged:
+            self.fail(tagged["error"])
+        assert tagged["images"] == 1, tagged
+
+    def sleep(self) -> float:
+        """Start cell 3 (the kernel sleeps); the page's time when its "sleeping" line arrived."""
+        seen = self.page.evaluate("() => window.__fr.log.iopub.filter(m => m.text.includes('sleeping')).length")
+        self.run(2, wait=False)
+        if not wait_until(self.page, "(n) => window.__fr.log.iopub.filter(m => m.type === 'stream'"
+                                     " && m.text.includes('sleeping')).length > n", arg=seen, timeout_s=STEP_TIMEOUT_S):
+            self.fail("cell 3 did not start sleeping")
+        return self.page.evaluate("() => window.__fr.log.iopub.filter(m => m.type === 'stream'"
+                                  " && m.text.includes('sleeping')).at(-1).t")
+
+    def woken(self) -> None:
+        """Wait until cell 3's sleep is over and the kernel idle."""
+        if not wait_until(self.page, "() => window.__fr.log.runs[2].done !== null", timeout_s=STEP_TIMEOUT_S) \
+                or not wait_until(self.page, JS_KERNEL_IDLE, timeout_s=STEP_TIMEOUT_S):
+            self.fail("cell 3 did not finish")
 
     def fail(self, message: str) -> None:
         outputs = "\n".join(f"  cell {i + 1} [{c['executionCount']}]: {c['text'].strip()!r}"
@@ -281,14 +333,7 @@ def test_page_frames_keep_up_while_the_kernel_sleeps(session: Session, capsys: p
     page = session.page
 
     # -- connected: the page said hello and holds the frames drawn ahead -----------------------------
-    session.run(0)
-    if not wait_until(page, "() => document.querySelector('.jp-OutputArea-output .jupyter-widgets img')",
-                      timeout_s=STEP_TIMEOUT_S):
-        session.fail("the explorer's picture did not appear")
-    tagged = page.evaluate(JS_TAG)
-    if "error" in tagged:
-        session.fail(tagged["error"])
-    assert tagged["images"] == 1, tagged
+    session.show_explorer(0, "explorer", "position")
     session.run(1)
     frames = session.output(1, "FRAMES")
     assert frames["channel"] and frames["connected"], f"the page never said hello: {frames}"
@@ -307,11 +352,8 @@ def test_page_frames_keep_up_while_the_kernel_sleeps(session: Session, capsys: p
     assert before["position"] == 0, before
 
     # -- keeps up while the kernel is busy: only the page can draw during the sleep -----------------
-    session.run(2, wait=False)
-    if not wait_until(page, "() => window.__fr.log.iopub.some(m => m.type === 'stream' && m.text.includes('sleeping'))",
-                      timeout_s=STEP_TIMEOUT_S):
-        session.fail("cell 3 did not start sleeping")
-    handle = page.locator('[data-fr="explorer"] [data-fr-position]')
+    asleep = session.sleep()
+    handle = page.locator('[data-fr="explorer"] [data-fr-handle]')
     steps = []
     for press in range(1, PRESSES + 1):
         count = len(page.evaluate(JS_LOG)["loads"])
@@ -326,7 +368,6 @@ def test_page_frames_keep_up_while_the_kernel_sleeps(session: Session, capsys: p
         load = next((item["t"] for item in log["loads"][count:]), None)
         readout = next((item["t"] for item in log["readouts"] if item["t"] >= key and item["text"] == sums[press]),
                        None)
-        asleep = next(m["t"] for m in log["iopub"] if m["type"] == "stream" and "sleeping" in m["text"])
         woke = next((m["t"] for m in log["iopub"] if m["t"] > asleep), float("inf"))  # the kernel's next message
         steps.append({"position": now["position"], "picture_ms": None if load is None else load - key,
                       "readout_ms": None if readout is None else readout - key, "sha1": now["sha1"],
@@ -341,9 +382,7 @@ def test_page_frames_keep_up_while_the_kernel_sleeps(session: Session, capsys: p
         before = now
 
     # -- converges: after the sleep the page shows exactly the kernel's picture for its position ----
-    if not wait_until(page, "() => window.__fr.log.runs[2].done !== null", timeout_s=STEP_TIMEOUT_S) \
-            or not wait_until(page, JS_KERNEL_IDLE, timeout_s=STEP_TIMEOUT_S):
-        session.fail("cell 3 did not finish")
+    session.woken()
     session.run(3)
     kernel = session.output(3, "KERNEL")
     final = session.shown(hash=True)
@@ -362,3 +401,56 @@ def test_page_frames_keep_up_while_the_kernel_sleeps(session: Session, capsys: p
                                       f"{s['readout_ms']:.0f} ms (key {s['slept_ms_at_key']:.0f} ms into the sleep)"
                                       for s in steps)
               + f"; converged on {kernel['sha1'][:12]} ({final['bytes']} B); {seconds:.1f} s after the page opened")
+
+
+def test_a_receptive_field_drag_shows_where_it_leads_while_the_kernel_sleeps(
+        session: Session, capsys: pytest.CaptureFixture[str]) -> None:
+    """The receptive-field explorer's kernel-size steps make it re-centre the output row and column,
+    so the page shows step frames: where the presses lead from the state where they began.  While the
+    kernel sleeps, kernel size 3 → 4 → 5 → 4 → 3 → 2 (up, then back past where it began, as a drag
+    turns back): every press shows a new picture within 1 s, and after the sleep the kernel, which
+    got all five presses at once, draws the very picture the page showed for the last one."""
+    page = session.page
+    session.show_explorer(4, "rf", "kernel size k")
+    session.run(5)
+    ready = session.output(5, "RF")
+    assert ready["connected"] and ready["done"] and ready["error"] is None, ready
+    assert ready["kernel"] == 3 and ready["steps"] > 0, f"no step frames held: {ready}"
+    start = before = session.shown(hash=True, tag="rf")
+    asleep = session.sleep()
+    handle = page.locator('[data-fr="rf"] [data-fr-handle]')
+    steps = []
+    for key, size in zip(RF_KEYS, (4, 5, 4, 3, 2), strict=True):
+        count = len(page.evaluate(JS_LOG)["loads"])
+        handle.press(key)
+        shown = wait_until(page, "({n, src}) => { const img = document.querySelector('[data-fr=\"rf\"] img');"
+                                 " return window.__fr.log.loads.length > n && img.complete && img.src !== src; }",
+                           arg={"n": count, "src": before["src"]}, timeout_s=3, poll_ms=20)
+        log = page.evaluate(JS_LOG)
+        now = session.shown(hash=True, tag="rf")
+        pressed = log["keys"][-1]["t"]
+        load = next((item["t"] for item in log["loads"][count:]), None)
+        woke = next((m["t"] for m in log["iopub"] if m["t"] > asleep), float("inf"))
+        steps.append({"size": now["position"], "picture_ms": None if load is None else load - pressed,
+                      "before_the_kernel_woke": (load or float("inf")) < woke, "sha1": now["sha1"]})
+        what = f"{key} to kernel size {size} while the kernel sleeps: {steps[-1]}"
+        assert shown, f"no new picture within 3 s; {what}"
+        assert now["position"] == size, what
+        assert steps[-1]["picture_ms"] < KEEP_UP_MS and steps[-1]["before_the_kernel_woke"], what
+        assert now["sha1"] != before["sha1"], f"the picture's bytes did not change: {what}"
+        before = now
+    # the same kernel size shows the same picture whichever way the presses went (4 going up and back;
+    # 3: back where they began)
+    assert steps[2]["sha1"] == steps[0]["sha1"] and steps[3]["sha1"] == start["sha1"], steps
+    session.woken()
+    session.run(6)
+    kernel = session.output(6, "RFKERNEL")
+    final = session.shown(hash=True, tag="rf")
+    assert kernel["error"] is None and kernel["kernel"] == 2 == final["position"], f"kernel {kernel}, page {final}"
+    assert final["sha1"] == kernel["sha1"] == steps[-1]["sha1"], \
+        f"the page showed another picture than the kernel draws: page {final}, kernel {kernel}, steps {steps}"
+    assert not session.console.entries, f"browser console errors: {session.console.entries}"
+    with capsys.disabled():
+        print(f"\n  receptive field: {ready['steps']} step frames held; while the kernel slept: "
+              + "; ".join(f"k = {s['size']}: picture {s['picture_ms']:.0f} ms" for s in steps)
+              + f"; the kernel then drew row {kernel['row']}, column {kernel['col']}, the page's picture")

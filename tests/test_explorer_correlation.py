@@ -154,6 +154,23 @@ def test_a_kernel_that_does_not_fit_greys_out_the_stale_picture_until_it_fits_ag
     assert bytes(explorer.view.image.value) == good
 
 
+@pytest.mark.parametrize("way", [(4,), (3, 4), (3, 5, 4)], ids=["2→4", "2→3→4", "2→3→5→4"])
+def test_nothing_of_the_stale_picture_shows_through_the_grey_whichever_way(explorer, way):
+    """Over a kernel that does not fit, the picture is the flat grey and the message, nothing else:
+    the orange weight labels (×0, ×1, …) of the last kernel that fit stayed on top of the grey when a
+    larger kernel had made new ones (they were drawn after it), so the picture depended on the way
+    there and the page showed another one than the kernel drew."""
+    for k_h in way:
+        explorer.controls["k_h"].value = k_h
+    image = np.asarray(Image.open(io.BytesIO(explorer.view.image.value)).convert("RGB"), dtype=int)
+    tinted = np.abs(image[..., 0] - image[..., 2]) > 12  # the labels' orange; the grey and the text are neutral
+    assert not tinted.any(), f"{tinted.sum()} coloured pixels over the grey"
+    fresh = correlation_explorer()
+    fresh.controls["k_h"].value = 4
+    assert bytes(explorer.view.image.value) == bytes(fresh.view.image.value)
+    fresh.close()
+
+
 def test_every_slider_keeps_a_track_and_every_speed_button_its_label(explorer):
     for name in ("n_h", "n_w", "k_h", "k_w", "position"):
         slider = explorer.controls[name]

@@ -44,6 +44,7 @@ class Page:
         self.messages: list[tuple[dict[str, Any], list[bytes]]] = []
         self.kernel: list[Snapshot] = []  # what the kernel believed the page held, after each message
         self.frames: dict[tuple[Any, ...], dict[str, Any]] = {}
+        self.steps: dict[tuple[tuple[Any, ...], tuple[int, Any]], dict[str, Any]] = {}  # (from, (slot, value))
         self.tiles: dict[str, bytes] = {}
         explorer.frames.channel.send = self.receive
 
@@ -55,12 +56,15 @@ class Page:
                                     {digest for frame in held.values() for digest in frame.tiles}))
         if content["kind"] == "reset":
             self.frames.clear()
+            self.steps.clear()
             self.tiles.clear()
             return
         assert content["kind"] == "frames", content
         assert len(content["new_tiles"]) == len(buffers) == len(set(content["new_tiles"]))
         for key in content["forget"]:
             self.frames.pop(tuple(key), None)
+        for start, (slot, value) in content["forget_paths"]:
+            self.steps.pop((tuple(start), (slot, value)), None)
         for digest in content["forget_tiles"]:
             self.tiles.pop(digest, None)
         for digest, png in zip(content["new_tiles"], buffers, strict=True):
@@ -69,8 +73,10 @@ class Page:
             self.tiles[digest] = png
         for frame in content["frames"]:
             assert all(digest in self.tiles for digest in frame["tiles"]), "a frame whose tiles the page lacks"
-            if frame["cache"] and frame.get("from") is None:
+            if frame["cache"] and frame["from"] is None:
                 self.frames[tuple(frame["key"])] = frame
+            elif frame["cache"]:
+                self.steps[tuple(frame["from"]), tuple(frame["to"])] = frame
 
     def hello(self) -> None:
         """The page (re)loaded the browser half and says so."""
@@ -83,6 +89,34 @@ class Page:
             steps += 1
             assert steps < MAX_STEPS
         return steps
+
+    def press(self, slot: int, values: list[Any], answers: tuple[int, ...] = ()) -> list[dict[str, Any] | None]:
+        """Key presses on the control of ``slot`` with ``values``, followed as ``frames.js`` does: the
+        frame shown after each press (None: none held).  The kernel answers after the presses whose
+        numbers are in ``answers`` (those not yet answered reach it together); its corrections of the
+        other controls then arrive in the page while the learner goes on pressing."""
+        now = self.explorer.frames.key()
+        walk: tuple[Any, ...] | None = None  # the state where the presses began
+        shown: list[dict[str, Any] | None] = []
+        answered = 0
+        for number, value in enumerate(values):
+            before, now = now, (*now[:slot], value, *now[slot + 1:])
+            frame = None
+            if walk is not None:  # a walk: only for a control with step frames
+                frame = self.frames.get(walk) if value == walk[slot] else self.steps.get((walk, (slot, value)))
+            if frame is None:
+                frame = self.steps.get((before, (slot, value)))
+                if frame is not None:
+                    walk = before
+            shown.append(frame or self.frames.get(now))
+            if number in answers:
+                with self.explorer.holding():
+                    for pressed in values[answered:number + 1]:
+                        set_slot(self.explorer, slot, pressed)
+                self.explorer.flush()
+                answered = number + 1
+                now = self.explorer.frames.key()
+        return shown
 
     def sent_frames(self, start: int = 0) -> list[dict[str, Any]]:
         """The frames messages from message number ``start`` on."""
@@ -254,6 +288,43 @@ def test_a_state_draws_the_same_frame_whichever_way_the_explorer_got_there(make,
     assert compared, "no state was reached two ways"
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_key_presses_that_reach_the_kernel_together_draw_what_they_draw_one_by_one(make, name):
+    """A drag sends key presses faster than the kernel draws, so several reach one update; the page
+    meanwhile showed the frame held for where they end.  For every control: three presses out and
+    one back, each drawn, or all in one update, end in the same state with the same frame."""
+    one, together = make(name), make(name)
+    start = one.frames.key()
+    names = one.state_names()
+    compared = 0
+    for slot, control in enumerate(names):
+        if control not in one.controls:
+            continue
+        steps = frames._steps(one.controls[control])
+        for sign in (1, -1):
+            out = [value for value in (steps(sign), steps(2 * sign), steps(3 * sign)) if value is not None]
+            if not out:
+                continue
+            values = [*out, out[-2]] if len(out) > 1 else out
+            for value in values:
+                set_slot(one, slot, value)
+            with together.holding():
+                for value in values:
+                    set_slot(together, slot, value)
+            together.flush()
+            where = f"{control}: {values}"
+            assert together.frames.key() == one.frames.key(), where
+            mine, theirs = one.frames.current_frame(), together.frames.current_frame()
+            assert (mine[0].tiles, mine[0].texts) == (theirs[0].tiles, theirs[0].texts), where
+            assert mine[1] == theirs[1], where
+            compared += 1
+            for explorer in (one, together):
+                set_slot(explorer, slot, start[slot])
+            if one.frames.key() != start or together.frames.key() != start:
+                one, together = make(name), make(name)
+    assert compared
+
+
 # -- 2. the protocol ----------------------------------------------------------------------------------
 def test_hello_resets_the_page_then_sends_the_current_frame_with_its_pngs(make):
     """A page that (re)loads holds nothing: the kernel says reset, then sends the picture on screen as
@@ -412,6 +483,52 @@ def test_the_receptive_field_look_ahead_keeps_no_stack_step_that_moves_the_row_a
         walk(walker, slot, key[slot])
         assert walker.frames.key() == key, names[slot]
         assert walker.frames.current_frame()[0] == frame, names[slot]
+
+
+@pytest.mark.parametrize("answers", [(), (2, 5)], ids=["kernel silent", "kernel answers twice"])
+@pytest.mark.parametrize("name", STACK)
+def test_a_drag_of_a_receptive_field_stack_slider_shows_a_held_frame_at_every_press(make, name, answers):
+    """Ten key presses on a stack slider, to its end and back (the benchmark's burst): whether the
+    kernel answers none of them before the end or some (its corrections of the row and column then
+    reach the page in the middle of the drag), the page has a frame for every press, and the last
+    one is the picture and readouts the kernel draws when the presses reach it, one by one or all
+    together."""
+    explorer, page = connected(make, "receptive_field_explorer")
+    names = explorer.state_names()
+    slot = names.index(name)
+    slider = explorer.controls[name]
+    values, now = [], slider.value
+    way = 1 if slider.max - now >= now - slider.min else -1
+    for _ in range(10):
+        if not slider.min <= now + way <= slider.max:
+            way = -way
+        now += way
+        values.append(now)
+    shown = page.press(slot, values, answers)
+    assert all(frame is not None for frame in shown), [v for v, f in zip(values, shown, strict=True) if f is None]
+    together, one_by_one = make("receptive_field_explorer"), make("receptive_field_explorer")
+    with together.holding():
+        for value in values:
+            set_slot(together, slot, value)
+    together.flush()
+    for value in values:
+        set_slot(one_by_one, slot, value)
+    for kernel in (together, one_by_one):
+        frame, pngs = kernel.frames.current_frame()
+        assert (list(frame.tiles), list(frame.texts)) == (shown[-1]["tiles"], shown[-1]["texts"]), values
+        assert pngs == [page.tiles[digest] for digest in shown[-1]["tiles"]]
+
+
+def test_moving_the_receptive_field_row_forgets_the_step_frames_drawn_for_the_old_place(make):
+    """The step frames lead to outputs centred on the photo pixel the learner chose; when the learner
+    chooses another (the row or column slider), the page is told to forget them all."""
+    explorer, page = connected(make, "receptive_field_explorer")
+    assert page.steps and set(page.steps) == set(explorer.frames.paths)
+    old = set(page.steps)
+    explorer.controls["row"].value += 1
+    assert not set(page.steps) & old
+    page.look_ahead()
+    assert page.steps and set(page.steps) == set(explorer.frames.paths)
 
 
 # -- 5. limits -----------------------------------------------------------------------------------------

@@ -319,6 +319,15 @@ class Explorer(widgets.VBox):
         return [(self.controls[name], frames.synced_trait(self.controls[name])) if name in self.controls
                 else (extra[name], "value") for name in self.state_names()]
 
+    def memory(self) -> Any:
+        """What the explorer remembers besides its state and uses when a control's step makes it
+        correct others (the receptive-field explorer: the photo pixel its field stays centred on);
+        the look-ahead gives its shadow the same (:meth:`recall`).  None here."""
+        return None
+
+    def recall(self, memory: Any) -> None:
+        """Take ``memory`` (what :meth:`memory` returned, maybe of another explorer of this kind)."""
+
     def text_widgets(self) -> list[widgets.HTML]:
         """The explorer's HTML widgets (readouts, message, notes): what a frame carries besides the picture."""
         return self._texts

@@ -210,11 +210,14 @@ class FigureView:
         return self.images[0]
 
     def animate(self, *artists: Artist) -> None:
-        """Mark ``artists`` as the changing part of the picture (drawn on every render)."""
+        """Mark ``artists`` as the changing part of the picture (drawn on every render, lowest
+        ``zorder`` first as matplotlib draws, so an artist marked later still goes under a higher one:
+        the correlation explorer's grey cover over a larger kernel's new weight labels)."""
         for artist in artists:
             artist.set_animated(True)
             if artist not in self._animated:
                 self._animated.append(artist)
+        self._animated.sort(key=lambda artist: artist.get_zorder())
 
     def forget(self, artists: Iterable[Artist]) -> None:
         """Stop drawing ``artists`` (for example before removing them from their axes)."""

@@ -80,11 +80,15 @@ class Frame:
     tiles: tuple[str, ...]
     texts: tuple[str, ...]
     cache: bool
-    start: tuple[Any, ...] | None = None  # a step's frame: shown only when the page comes from this state
+    # A step frame (see Frames.paths): shown only when the learner's key presses on one control (its
+    # slot in the state) went from the state ``start`` to the value ``to``.
+    start: tuple[Any, ...] | None = None
+    to: tuple[int, Any] | None = None
 
     def message(self) -> dict[str, Any]:
         return {"key": list(self.key), "tiles": list(self.tiles), "texts": list(self.texts), "cache": self.cache,
-                "from": None if self.start is None else list(self.start)}
+                "from": None if self.start is None else list(self.start),
+                "to": None if self.to is None else list(self.to)}
 
 
 def _digest(png: bytes) -> str:
@@ -154,17 +158,22 @@ class Frames:
         self.held: OrderedDict[tuple[Any, ...], Frame] = OrderedDict()  # what the page keeps, oldest first
         # Step frames: a control whose step makes the explorer change others (the receptive-field
         # explorer's depth re-centres the output row and column) has no frame of its own key; what
-        # the page can show at once is the step *from* a given state, keyed (from, to) as the page
-        # sees them (its row and column not yet corrected): the kernel's correction follows.
-        self.paths: OrderedDict[tuple[tuple[Any, ...], tuple[Any, ...]], Frame] = OrderedDict()
+        # the page can show at once is where key presses on it lead *from* the state where they
+        # began, keyed (from, (slot, value)).  The page keeps its walk's start while the kernel's
+        # corrections of the other controls arrive, and a drag that turns back at a slider's end
+        # finds the values it passed on the way out.  The explorer's corrections must depend only on
+        # where the presses began (its state and :meth:`Explorer.memory`) and where they end, not on
+        # the way or on which presses reached the kernel together.
+        self.paths: OrderedDict[tuple[tuple[Any, ...], tuple[int, Any]], Frame] = OrderedDict()
+        self._memory: Any = explorer.memory()  # what the step frames held were drawn with
         self.tiles: dict[str, bytes] = {}  # the PNG bytes of every tile the page keeps
         self.uses: Counter[str] = Counter()
         self.shadow: Explorer | None = None
-        self.plan: Iterator[tuple[str, int, int, Any]] | None = None
+        self.plan: Iterator[tuple[str, int, Any]] | None = None
         self.drawn_ahead = 0  # frames the look-ahead drew (tests and the benchmark read it)
         self._walking: set[str] = set()  # controls stepped as paths (their steps change other controls)
         self._dead: set[tuple[str, int]] = set()  # walks that cannot go on (an impossible state)
-        self._at: tuple[str, int, int] | None = None  # the walk step the shadow stands on
+        self._at: tuple[str, int] | None = None  # the walk (control, direction) the shadow stands on
         self._centre: dict[str, Any] = {}
         self._budget = AHEAD
         self.error: BaseException | None = None  # what stopped the look-ahead, if anything did
@@ -217,7 +226,7 @@ class Frames:
         """
         frame, pngs = drawn
         store: OrderedDict[Any, Frame] = self.held if frame.start is None else self.paths
-        name = frame.key if frame.start is None else (frame.start, frame.key)
+        name = frame.key if frame.start is None else (frame.start, frame.to)
         if not self.connected or (store.get(name) == frame and not shown):
             return False
         new = []
@@ -243,9 +252,22 @@ class Frames:
             del self.tiles[digest]
         self.channel.send({"kind": "frames", "frames": [frame.message()], "new_tiles": new,
                            "forget": [list(k) for k in forget],
-                           "forget_paths": [[list(a), list(b)] for a, b in forget_paths], "forget_tiles": gone},
+                           "forget_paths": [[list(a), list(b)] for a, b in forget_paths],
+                           "forget_tiles": gone},
                           buffers=[self.tiles[d] for d in new])
         return True
+
+    def _forget_paths(self) -> None:
+        if not self.paths:
+            return
+        forget = list(self.paths)
+        for name in forget:
+            self._drop(self.paths, name)
+        gone = [d for d in self.tiles if not self.uses[d]]
+        for digest in gone:
+            del self.tiles[digest]
+        self.channel.send({"kind": "frames", "frames": [], "new_tiles": [], "forget": [],
+                           "forget_paths": [[list(a), list(b)] for a, b in forget], "forget_tiles": gone})
 
     def _drop(self, store: OrderedDict[Any, Frame], name: Any) -> None:
         frame = store.pop(name)
@@ -260,6 +282,9 @@ class Frames:
         them, one per turn of the kernel's event loop, while nothing else is waiting."""
         if not self.connected:
             return
+        if self.explorer.memory() != self._memory:  # the step frames held lead elsewhere now
+            self._memory = self.explorer.memory()
+            self._forget_paths()
         self._walking.clear()
         self._dead.clear()
         self._at = None
@@ -276,12 +301,12 @@ class Frames:
         plans anew when it is drawn)."""
         if self.plan is None or self.explorer.updates.pending or not self.connected:
             return False
-        for name, sign, distance, value in self.plan:
+        for name, sign, value in self.plan:
             if (name, sign) in self._dead:
                 continue
             key = self._key_of({name: value})
             if name in self._walking:
-                drew = self._walk(name, sign, distance, value, key)
+                drew = self._walk(name, sign, value, key)
             elif key in self.held:
                 continue
             else:
@@ -295,7 +320,7 @@ class Frames:
                 else:  # the step changed other controls: its frame is not a function of its key; a step is
                     self._walking.add(name)
                     self._at = None
-                    self._walk(name, sign, distance, value, key)
+                    self._walk(name, sign, value, key)
             if not drew:
                 continue
             if self._budget <= 0:
@@ -304,31 +329,24 @@ class Frames:
         self.plan = None
         return False
 
-    def _walk(self, name: str, sign: int, distance: int, value: Any, key: tuple[Any, ...]) -> bool:
-        """Step frame number ``distance`` of the walk along ``name`` (direction ``sign``): the shadow
-        goes from the centre step by step, as the page would, and each step's frame is keyed by the
-        page's (from, to).  False if the page holds it already (nothing drawn)."""
-        step = _steps_of(self.explorer.controls[name], self._centre[name])
-        start = self._centre_key() if distance == 1 else self._key_of({name: step(sign * (distance - 1))})
-        if (start, key) in self.paths:
+    def _walk(self, name: str, sign: int, value: Any, key: tuple[Any, ...]) -> bool:
+        """The step frame of key presses on ``name`` (direction ``sign``) from the centre to ``value``:
+        keyed by the centre and (slot, value), as the page looks it up.  False if the page holds it
+        already (nothing drawn)."""
+        start, to = self._centre_key(), (self.explorer.state_names().index(name), canonical(value))
+        if (start, to) in self.paths:
             return False
         shadow = self._shadow()
-        if self._at != (name, sign, distance - 1):
-            if not self._goto(shadow, self._centre):
-                self._dead.add((name, sign))
-                return True
-            for k in range(1, distance):
-                self._set(shadow, {name: step(sign * k)})
-                if shadow.message.value:
-                    self._dead.add((name, sign))
-                    return True
-        self._set(shadow, {name: value})
-        self._at = (name, sign, distance)
+        if self._at != (name, sign) and not self._goto(shadow, self._centre):
+            self._dead.add((name, sign))
+            return True
+        self._set(shadow, {name: value})  # from the walk's last value: the same end (see self.paths)
+        self._at = (name, sign)
         frame, pngs = self.current_frame(shadow, key)
         if not frame.cache:
             self._dead.add((name, sign))  # past an impossible state the page's steps and the shadow's part
             return True
-        self._send_ahead((Frame(key, frame.tiles, frame.texts, True, start), pngs))
+        self._send_ahead((Frame(key, frame.tiles, frame.texts, True, start, to), pngs))
         return True
 
     def _send_ahead(self, drawn: tuple[Frame, list[bytes]]) -> None:
@@ -340,9 +358,9 @@ class Frames:
     def _centre_key(self) -> tuple[Any, ...]:
         return self._key_of({})
 
-    def _candidates(self, last: str | None) -> Iterator[tuple[str, int, int, Any]]:
+    def _candidates(self, last: str | None) -> Iterator[tuple[str, int, Any]]:
         """States one control away from the current one, nearest first (the control moved ``last``
-        first): (name, direction, distance, value), each direction's distances in order (a walk)."""
+        first): (name, direction, value), each direction's values nearest first (a walk)."""
         explorer = self.explorer
         self._centre = {name: getattr(control, trait) for name, (control, trait) in
                         zip(explorer.state_names(), self.pairs, strict=True)}
@@ -351,7 +369,7 @@ class Frames:
         order = sorted(names, key=lambda n: n != last)
         steps = {name: _steps(explorer.controls[name]) for name in names}
 
-        def plan() -> Iterator[tuple[str, int, int, Any]]:
+        def plan() -> Iterator[tuple[str, int, Any]]:
             for mine, others in ROUNDS:
                 for name in order:
                     for sign in (1, -1):
@@ -359,7 +377,7 @@ class Frames:
                             value = steps[name](distance * sign)
                             if value is None:
                                 break
-                            yield name, sign, distance, value
+                            yield name, sign, value
 
         return plan()
 
@@ -387,6 +405,7 @@ class Frames:
                     extras[name] = values[name]
         if extras:  # what is typed into boxes (the kernel explorer's entries): all at once
             self._set(shadow, extras)
+        shadow.recall(self.explorer.memory())
         if last is not None and getattr(*pairs[last]) != values[last]:
             self._set(shadow, {last: values[last]})
         return state_key(shadow.state_widgets()) == tuple(canonical(values[n]) for n in shadow.state_names())

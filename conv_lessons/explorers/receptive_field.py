@@ -18,6 +18,7 @@ from matplotlib.axes import Axes
 from ..figures.receptive_field import (
     FEATURE_MAP_KERNELS,
     MAX_DEPTH,
+    PHOTO_FOCUS,
     RFPicture,
     Stack,
     focus,
@@ -113,7 +114,8 @@ class ReceptiveFieldExplorer(Explorer):
         self.readout = Readout()
         self.stack = Stack(depth=3, kernel=3, stride=2, dilation=1)
         rows, cols = (self.stack.sizes(n)[-1] for n in self.photo.shape)
-        row, col = focus(self.stack, self.photo.shape, (rows, cols))
+        self.anchor: tuple[float, float] = PHOTO_FOCUS  # the photo pixel the field stays centred on
+        row, col = focus(self.stack, self.photo.shape, (rows, cols), self.anchor)
 
         def slider(description: str, value: int, low: int, high: int) -> widgets.IntSlider:
             return widgets.IntSlider(value=value, min=low, max=high, description=description,
@@ -142,6 +144,7 @@ class ReceptiveFieldExplorer(Explorer):
         for reason in reasons:
             if reason == "position":
                 self.position = (self.controls["row"].value, self.controls["col"].value)
+                self.anchor = self.stack.centre(self.position)
                 changed = True
             elif reason == "stack":
                 changed = self._new_stack() or changed
@@ -153,7 +156,13 @@ class ReceptiveFieldExplorer(Explorer):
             self.message.clear()
 
     def _new_stack(self) -> bool:
-        """Take the sliders' stack if it fits (keeping the field's centre on the photo); False if not."""
+        """Take the sliders' stack if it fits, with the output whose field is centred nearest the
+        photo pixel the learner chose (``anchor``); False if it does not fit.
+
+        The anchor moves only when the learner moves the row or column, so a stack slider moved
+        there and back comes back to the same output, and a drag whose key presses reach the kernel
+        together ends where the same presses one by one end (the picture the page showed ahead, see
+        ``frames.py``): re-centring from the last output instead would round differently each way."""
         c = self.controls
         stack = Stack(*(c[name].value for name in STACK))
         try:
@@ -164,9 +173,7 @@ class ReceptiveFieldExplorer(Explorer):
                                  stride=old.stride, dilation=old.dilation)
             return False
         self._problem = None
-        old = self.stack
-        centre = tuple(p * old.jump + (old.field - 1) / 2 for p in self.position)
-        row, col = focus(stack, self.photo.shape, (rows, cols), centre)  # type: ignore[arg-type]
+        row, col = focus(stack, self.photo.shape, (rows, cols), self.anchor)
         with self.quietly():  # the position sliders follow the new feature map; drawn by this update
             for name, value, top in (("row", row, rows - 1), ("col", col, cols - 1)):
                 slider = c[name]
@@ -178,6 +185,13 @@ class ReceptiveFieldExplorer(Explorer):
                     slider.max = top
         self.stack, self.position = stack, (row, col)
         return True
+
+    def memory(self) -> tuple[float, float]:
+        """The photo pixel the field is kept centred on when the stack changes (see ``_new_stack``)."""
+        return self.anchor
+
+    def recall(self, memory: tuple[float, float]) -> None:
+        self.anchor = memory
 
     def _cut_between_panels(self, colour_bar: Axes) -> None:
         """Panels cut in the gaps between the side view, the patch (and its colour bar's labels) and

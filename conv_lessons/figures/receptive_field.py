@@ -101,6 +101,11 @@ class Stack:
         kernel no longer fits)."""
         return list(_sizes(self, input_size))
 
+    def centre(self, position: tuple[int, int]) -> tuple[float, float]:
+        """The input pixel (row, column; a half for an even field) at the centre of the receptive
+        field of the output at ``position`` in the last feature map."""
+        return tuple(p * self.jump + (self.field - 1) / 2 for p in position)  # type: ignore[return-value]
+
     def formula(self) -> str:
         """r = 1 + Σ (k' − 1)·J_{l−1} written out with this stack's numbers."""
         dilated = self.dilation * (self.kernel - 1) + 1
@@ -471,7 +476,7 @@ def receptive_field_figure(depth: int = 2, kernel_size: int = 2, stride: int = 1
 def focus(stack: Stack, shape: tuple[int, int], sizes: tuple[int, int],
            centre: tuple[float, float] = PHOTO_FOCUS) -> tuple[int, int]:
     """The output whose receptive field is centred nearest ``centre`` (an input pixel)."""
-    field, jump = stack.field, stack.jump
+    field, jump = stack.field, stack.jump  # the inverse of Stack.centre, rounded and kept on the map
     return tuple(min(max(round((c - (field - 1) / 2) / jump), 0), n - 1)  # type: ignore[return-value]
                  for c, n in zip(centre, sizes, strict=True))
 
