@@ -531,6 +531,22 @@ def test_moving_the_receptive_field_row_forgets_the_step_frames_drawn_for_the_ol
     assert page.steps and set(page.steps) == set(explorer.frames.paths)
 
 
+def test_with_the_look_ahead_switched_off_the_page_gets_only_the_states_the_learner_reaches(make, monkeypatch):
+    """``CONV_LESSONS_LOOK_AHEAD=0`` (a hub short of CPU): nothing is drawn ahead and no shadow is made;
+    the page still gets the frame of every state the learner reaches, and keeps it for coming back."""
+    monkeypatch.setenv(frames.LOOK_AHEAD_VARIABLE, "0")
+    explorer, page = connected(make, "correlation_explorer")
+    start = explorer.frames.key()
+    assert explorer.frames.drawn_ahead == 0 and explorer.frames.shadow is None
+    assert list(page.frames) == [start]
+    explorer.controls["position"].value = 1
+    assert page.look_ahead() == 0 and explorer.frames.drawn_ahead == 0
+    assert list(page.frames) == [start, explorer.frames.key()]
+    monkeypatch.setenv(frames.LOOK_AHEAD_VARIABLE, "1")
+    explorer.controls["position"].value = 2
+    assert page.look_ahead() > 0 and explorer.frames.drawn_ahead > 0
+
+
 # -- 5. limits -----------------------------------------------------------------------------------------
 def test_the_page_keeps_at_most_max_frames_and_is_told_exactly_what_to_forget(make, monkeypatch):
     """With room for five frames, a long look-ahead makes the page forget the oldest: each message

@@ -11,11 +11,18 @@ state it has, sets the explorer's Image and HTML widgets in the page at once.  T
 draws every state the learner reaches (its widgets stay the truth for code in a cell and for tests)
 and sends that frame, if the page does not have it yet, instead of the Image widgets' own updates.
 
-Only frames that are a function of their state are kept: a shadow step that made the explorer
-change another control (a slider clamped, a position re-centred) or show a message is not sent
-ahead, and the kernel's frame for a state with a message is shown but not kept.  Without the browser
+Only frames that are a function of their state are kept under its key.  Where a step makes the
+explorer change another control (the receptive-field explorer re-centres the output row and column
+when the stack changes), the page cannot know the state the step ends in before the kernel says:
+such a control's frames are *step frames*, kept under the state where the learner's presses began
+and the value they reached (see :attr:`Frames.paths`).  A state with a message is shown but not kept
+unless the explorer draws it from the state alone (``MESSAGE_STATES_KEPT``).  Without the browser
 half (no anywidget in the front end, a plain script, nbval) the explorer never hears from the page
 and works as before: the Image widgets carry every picture.
+
+On a hub short of CPU, the environment variable ``CONV_LESSONS_LOOK_AHEAD=0`` switches the drawing
+ahead off: the page then keeps only the frames of the states the learner reached, and a new state
+takes the round trip plus the drawing.
 
 :class:`FrameChannel` is the widget that talks to the page; :class:`Frames` is the kernel's half
 (what the page holds, the look-ahead plan, the shadow).
@@ -25,6 +32,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
 from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -48,6 +56,8 @@ AHEAD = 48  # frames drawn ahead around one state at most (states the page alrea
 # The look-ahead plan around a state: (steps of the control moved last, steps of every other control),
 # in this order of rounds -- the hand usually goes on the way it went.
 ROUNDS = (((1, 2, 3, 4), (1,)), ((5, 6, 7, 8, 9, 10, 11, 12), (2, 3)))
+
+LOOK_AHEAD_VARIABLE = "CONV_LESSONS_LOOK_AHEAD"  # "0": draw nothing ahead (see the module's docstring)
 
 try:  # the browser half needs anywidget's front-end extension; without it explorers work as before
     import anywidget
@@ -280,7 +290,7 @@ class Frames:
     def look_ahead(self, last: str | None = None) -> None:
         """Plan the states around the current one (``last``: the control moved last) and start drawing
         them, one per turn of the kernel's event loop, while nothing else is waiting."""
-        if not self.connected:
+        if not self.connected or os.environ.get(LOOK_AHEAD_VARIABLE, "1").strip() == "0":
             return
         if self.explorer.memory() != self._memory:  # the step frames held lead elsewhere now
             self._memory = self.explorer.memory()
