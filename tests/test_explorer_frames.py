@@ -18,6 +18,7 @@ import comm
 import ipywidgets as widgets
 import pytest
 from comm import DummyComm
+from test_explorer_receptive_field import drag
 
 from conv_lessons import explorers
 from conv_lessons.explorers import frames
@@ -497,13 +498,7 @@ def test_a_drag_of_a_receptive_field_stack_slider_shows_a_held_frame_at_every_pr
     names = explorer.state_names()
     slot = names.index(name)
     slider = explorer.controls[name]
-    values, now = [], slider.value
-    way = 1 if slider.max - now >= now - slider.min else -1
-    for _ in range(10):
-        if not slider.min <= now + way <= slider.max:
-            way = -way
-        now += way
-        values.append(now)
+    values = drag(slider)
     shown = page.press(slot, values, answers)
     assert all(frame is not None for frame in shown), [v for v, f in zip(values, shown, strict=True) if f is None]
     together, one_by_one = make("receptive_field_explorer"), make("receptive_field_explorer")

@@ -127,6 +127,19 @@ def position(explorer) -> tuple[int, int]:
     return explorer.controls["row"].value, explorer.controls["col"].value
 
 
+def drag(slider: widgets.IntSlider, presses: int = 10) -> list[int]:
+    """The values of ``presses`` key presses on ``slider`` that go the way with more room first and
+    turn back at an end, as a hand drags it (the browser benchmark's burst)."""
+    values, now = [], slider.value
+    way = 1 if slider.max - now >= now - slider.min else -1
+    for _ in range(presses):
+        if not slider.min <= now + way <= slider.max:
+            way = -way
+        now += way
+        values.append(now)
+    return values
+
+
 @pytest.mark.parametrize("name", STACK)
 def test_a_stack_slider_moved_there_and_back_comes_back_to_the_same_output(explorer, name):
     """The field stays centred on the photo pixel the learner chose: at every key press of a stack
@@ -159,13 +172,7 @@ def test_key_presses_that_reach_the_kernel_together_end_where_they_end_one_by_on
     ahead of the kernel, see ``explorers/frames.py``).  Ten presses, to the slider's end and back."""
     one_by_one, together = receptive_field_explorer(), receptive_field_explorer()
     slider = one_by_one.controls[name]
-    values, now = [], slider.value
-    way = 1 if slider.max - now >= now - slider.min else -1
-    for _ in range(10):
-        if not slider.min <= now + way <= slider.max:
-            way = -way
-        now += way
-        values.append(now)
+    values = drag(slider)
     done = 0
     for group in (1, 3, 6):  # presses that reach the kernel together: one, then three, then the rest
         for value in values[done:done + group]:
