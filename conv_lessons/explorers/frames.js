@@ -30,7 +30,7 @@ async function initialize({ model }) {
   const tiles = new Map(); // hash → PNG bytes (DataView)
   const current = () => keyOf(controls.map((control, i) => control.get(traits[i])));
   let now = current(); // the state the page shows
-  let walk = null; // {index, from}: the learner's key presses on one control began at state `from`
+  let walk = null; // {index, from, start}: key presses on control `index` began at state `from`, value `start`
 
   const shown = images.map(() => null); // the tile (hash) each Image shows, once a frame set it
 
@@ -66,12 +66,12 @@ async function initialize({ model }) {
     let frame;
     if (walk !== null) {
       // back at the value the presses began at: back at the state they began at
-      const back = JSON.stringify(canonical(value)) === JSON.stringify(JSON.parse(walk.from)[index]);
+      const back = canonical(value) === walk.start;
       frame = back ? frames.get(walk.from) : steps.get(stepKey(walk.from, index, value));
     }
     if (frame === undefined) {
       frame = steps.get(stepKey(from, index, value));
-      if (frame !== undefined) walk = { index, from };
+      if (frame !== undefined) walk = { index, from, start: JSON.parse(from)[index] };
     }
     frame = frame ?? frames.get(key);
     if (frame !== undefined) show(frame);

@@ -257,27 +257,28 @@ class Frames:
             while len(self.held) > MAX_FRAMES or (len(self.held) > 1 and self._bytes() > MAX_BYTES):
                 forget.append(next(iter(self.held)))
                 self._drop(self.held, forget[-1])
-        gone = [d for d in self.tiles if not self.uses[d] and d not in frame.tiles]
-        for digest in gone:
-            del self.tiles[digest]
-        self.channel.send({"kind": "frames", "frames": [frame.message()], "new_tiles": new,
-                           "forget": [list(k) for k in forget],
-                           "forget_paths": [[list(a), list(b)] for a, b in forget_paths],
-                           "forget_tiles": gone},
-                          buffers=[self.tiles[d] for d in new])
+        self._send([frame], new, forget, forget_paths)
         return True
 
     def _forget_paths(self) -> None:
-        if not self.paths:
-            return
-        forget = list(self.paths)
-        for name in forget:
-            self._drop(self.paths, name)
-        gone = [d for d in self.tiles if not self.uses[d]]
+        if self.paths:
+            forget = list(self.paths)
+            for name in forget:
+                self._drop(self.paths, name)
+            self._send([], [], [], forget)
+
+    def _send(self, frames: list[Frame], new: list[str], forget: list[tuple[Any, ...]],
+              forget_paths: list[tuple[Any, ...]]) -> None:
+        """One message to the page: ``frames`` with the ``new`` tiles' bytes, what to forget, and
+        the tiles no frame kept (nor sent now) uses any more."""
+        sent = {digest for frame in frames for digest in frame.tiles}
+        gone = [d for d in self.tiles if not self.uses[d] and d not in sent]
         for digest in gone:
             del self.tiles[digest]
-        self.channel.send({"kind": "frames", "frames": [], "new_tiles": [], "forget": [],
-                           "forget_paths": [[list(a), list(b)] for a, b in forget], "forget_tiles": gone})
+        self.channel.send({"kind": "frames", "frames": [frame.message() for frame in frames], "new_tiles": new,
+                           "forget": [list(k) for k in forget],
+                           "forget_paths": [[list(a), list(b)] for a, b in forget_paths], "forget_tiles": gone},
+                          buffers=[self.tiles[d] for d in new])
 
     def _drop(self, store: OrderedDict[Any, Frame], name: Any) -> None:
         frame = store.pop(name)
