@@ -189,6 +189,25 @@ def test_key_presses_that_reach_the_kernel_together_end_where_they_end_one_by_on
         assert png(together) == png(one_by_one), where
 
 
+@pytest.mark.parametrize("order", [("kernel", "row"), ("row", "kernel")])
+def test_a_row_chosen_in_the_same_update_as_a_new_stack_is_kept(order):
+    """A learner who changes the kernel size and then, before the picture has caught up, the row,
+    gets the row they chose (a new stack used to re-centre it away); either order ends where the
+    same two moves, each drawn, end."""
+    together, one_by_one = receptive_field_explorer(), receptive_field_explorer()
+    moves = {"kernel": 5, "row": 3}
+    with together.holding():
+        for name in order:
+            together.controls[name].value = moves[name]
+    together.flush()
+    for name in order:
+        one_by_one.controls[name].value = moves[name]
+    if order[-1] == "row":
+        assert together.controls["row"].value == 3
+    assert position(together) == position(one_by_one) and together.memory() == one_by_one.memory()
+    assert png(together) == png(one_by_one)
+
+
 def test_impossible_stack_shows_a_message_and_keeps_the_last_picture(explorer):
     c = explorer.controls
     c["kernel"].value = 7

@@ -141,9 +141,16 @@ class ReceptiveFieldExplorer(Explorer):
     def draw(self, reasons: tuple[str, ...]) -> None:
         """Apply the stack and the position asked for; draw the last stack that fits."""
         changed = "start" in reasons
+        sliders = (self.controls["row"], self.controls["col"])
+        # what the learner moved, before a new stack in this update re-centres it
+        chosen = [(slider, slider.value) for slider, drawn in zip(sliders, self.position, strict=True)
+                  if slider.value != drawn]
         for reason in reasons:
-            if reason == "position":
-                self.position = (self.controls["row"].value, self.controls["col"].value)
+            if reason == "position":  # moved after the stack sliders (reasons come in the order last made)
+                with self.quietly():
+                    for slider, value in chosen:
+                        slider.value = value  # kept inside the new feature map by the slider's range
+                self.position = (sliders[0].value, sliders[1].value)
                 self.anchor = self.stack.centre(self.position)
                 changed = True
             elif reason == "stack":
