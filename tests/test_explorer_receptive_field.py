@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from conv_lessons.explorers import receptive_field_explorer
+from conv_lessons.explorers.receptive_field import STACK
 from conv_lessons.figures import feature_map_figure, receptive_field_figure
 from conv_lessons.receptive_field import feature_map_size, receptive_field, receptive_field_region
 
@@ -118,9 +119,6 @@ def test_box_stays_near_the_same_place_when_the_stack_changes(explorer):
     explorer.controls["stride"].value = 1
     after = centre()
     assert abs(after[0] - before[0]) <= 1 and abs(after[1] - before[1]) <= 1
-
-
-STACK = ("depth", "kernel", "stride", "dilation")
 
 
 def position(explorer) -> tuple[int, int]:

@@ -484,11 +484,7 @@ def _steps(control: widgets.Widget) -> Callable[[int], Any]:
     none (past an end, disabled, or a control that is typed into)."""
     if control.disabled if control.has_trait("disabled") else False:
         return lambda n: None
-    return _steps_of(control, getattr(control, synced_trait(control)))
-
-
-def _steps_of(control: widgets.Widget, now: Any) -> Callable[[int], Any]:
-    """``steps(n)`` for ``control`` standing at ``now`` (its synced value: an index for a selection)."""
+    now = getattr(control, synced_trait(control))  # an index for a selection
     if isinstance(control, widgets.widget_selection._Selection):
         index, count = now, len(control.options)
         return lambda n: (index + n) if index is not None and 0 <= index + n < count else None
